@@ -1,0 +1,1 @@
+"""motcua gateway: mounts each service under /api/<service>/ and reports their readiness."""

@@ -1,0 +1,73 @@
+"""Forward ``/api/<service>/<path>`` to the service, streaming both ways.
+
+Pooled keep-alive connections per upstream (one ``requests.Session``), connect/read
+timeouts, and the error shape for what goes wrong upstream: 502 when the service cannot be
+reached or answers garbage, 504 when it is too slow.
+"""
+from __future__ import annotations
+
+import logging
+
+import requests
+from flask import Response, g, request, stream_with_context
+from requests.adapters import HTTPAdapter
+
+from servicekit.errors import error_response
+from servicekit.logging import log_fields
+
+log = logging.getLogger("gateway.proxy")
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded.
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+              "trailer", "transfer-encoding", "upgrade", "host", "content-length"}
+CHUNK = 64 * 1024
+
+
+def upstream_session(pool_size: int) -> requests.Session:
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.trust_env = False
+    return session
+
+
+def _forward_headers() -> dict[str, str]:
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    headers["X-Request-ID"] = g.request_id
+    headers["X-Forwarded-For"] = ", ".join(filter(None, [
+        request.headers.get("X-Forwarded-For"), request.remote_addr]))
+    headers["X-Forwarded-Proto"] = request.scheme
+    headers["X-Forwarded-Prefix"] = request.path[: len(request.path) - len(g.upstream_path)]
+    return headers
+
+
+def forward(session: requests.Session, base_url: str, path: str, *,
+            timeout: tuple[float, float]) -> Response:
+    g.upstream_path = "/" + path
+    url = f"{base_url}/{path}"
+    body = request.stream if request.content_length or request.headers.get(
+        "Transfer-Encoding") else None
+    try:
+        upstream = session.request(
+            request.method, url, params=request.query_string.decode() or None,
+            data=body, headers=_forward_headers(), stream=True, timeout=timeout,
+            allow_redirects=False,
+        )
+    except requests.Timeout:
+        log.warning("upstream timeout", extra=log_fields(url=url))
+        return error_response(504)
+    except requests.RequestException as exc:
+        log.warning("upstream unreachable", extra=log_fields(url=url, error=type(exc).__name__))
+        return error_response(502)
+
+    headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
+
+    def stream():
+        try:
+            yield from upstream.raw.stream(CHUNK, decode_content=False)
+        finally:
+            upstream.close()
+
+    return Response(stream_with_context(stream()), status=upstream.status_code,
+                    headers=headers)

@@ -1,0 +1,149 @@
+"""Transactional outbox on the aggregate's own document.
+
+A state change and the events it causes are written by **one** update of one document, so
+they commit together without multi-document transactions. Pending events sit in a map
+``outbox.<event id> = {"seq", "type", "body"}`` beside a counter ``outbox_pending``; the relay
+publishes each with publisher confirms and only then marks it sent (``sent_at``), keeping
+the map as the aggregate's append-only event history.
+
+    update = with_outbox({"$set": {"status": "submitted"}}, [event])
+    dossiers.update_one({"_id": id, "version": 6}, update)
+
+(A map, not an array: ``$push`` of sub-documents is broken on nx-27017.)
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kombu import Connection
+from pymongo import ASCENDING, IndexModel
+from pymongo.database import Database
+
+from servicekit.bus import EventBus
+from servicekit.events import encode, utc_now_iso
+from servicekit.logging import log_fields, reset_correlation_id, set_correlation_id
+
+log = logging.getLogger("servicekit.outbox")
+
+PENDING = "outbox_pending"
+OUTBOX_INDEX = IndexModel([(PENDING, ASCENDING)], name="outbox_pending")
+_tiebreak = itertools.count()
+
+
+def _entries(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    base = time.time_ns()
+    return {
+        f"outbox.{event['id']}": {
+            # Order of publication: write time, then position in this write.
+            "seq": f"{base:020d}-{next(_tiebreak) % 10**6:06d}",
+            "type": event["type"],
+            "correlation_id": event.get("correlation_id"),
+            "body": encode(event).decode(),
+        }
+        for event in events
+    }
+
+
+def with_outbox(update: dict[str, Any], events: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Return ``update`` extended so that it also stores ``events`` as pending."""
+    if not events:
+        return update
+    merged = {op: dict(value) for op, value in update.items()}
+    merged.setdefault("$set", {}).update(_entries(events))
+    merged.setdefault("$inc", {})
+    merged["$inc"][PENDING] = merged["$inc"].get(PENDING, 0) + len(events)
+    return merged
+
+
+def new_document_with_outbox(document: dict[str, Any], events: Sequence[dict[str, Any]]
+                             ) -> dict[str, Any]:
+    """Return a document to insert that carries ``events`` as pending."""
+    outbox = {key.split(".", 1)[1]: value for key, value in _entries(events).items()}
+    return {**document, "outbox": outbox, PENDING: len(events)}
+
+
+def event_history(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events recorded on a document, oldest first (sent or not)."""
+    entries = sorted((document.get("outbox") or {}).values(), key=lambda e: e["seq"])
+    return [json.loads(entry["body"]) for entry in entries]
+
+
+class OutboxRelay:
+    """Publishes pending outbox events of the given collections, in write order per document.
+
+    Several relays may run (replicas): a document is leased while one relay publishes it,
+    and a crash between publish and mark only causes a re-publish, which consumers ignore.
+    """
+
+    def __init__(self, db: Database, collections: Iterable[str], bus: EventBus, *,
+                 batch_size: int = 100, lease_seconds: float = 30.0) -> None:
+        self.db = db
+        self.collections = list(collections)
+        self.bus = bus
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
+
+    def ensure_indexes(self) -> None:
+        for name in self.collections:
+            self.db[name].create_indexes([OUTBOX_INDEX])
+
+    def run_once(self, connection: Connection) -> int:
+        """Publish what is pending now; return how many events were published."""
+        published = 0
+        for name in self.collections:
+            collection = self.db[name]
+            for _ in range(self.batch_size):
+                document = self._lease(collection)
+                if document is None:
+                    break
+                published += self._publish_document(connection, collection, document)
+        return published
+
+    def _lease(self, collection) -> dict[str, Any] | None:
+        now = time.time()
+        return collection.find_one_and_update(
+            {PENDING: {"$gt": 0},
+             "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease": {"$lt": now}}]},
+            {"$set": {"outbox_lease": now + self.lease_seconds}},
+            projection={"outbox": 1},
+        )
+
+    def _publish_document(self, connection: Connection, collection, document) -> int:
+        entries = sorted(
+            ((event_id, entry) for event_id, entry in (document.get("outbox") or {}).items()
+             if not entry.get("sent_at")),
+            key=lambda item: item[1]["seq"],
+        )
+        count = 0
+        try:
+            for event_id, entry in entries:
+                count += self._publish_entry(connection, collection, document["_id"],
+                                             event_id, entry)
+        finally:  # free the document for the next pass, even when the broker failed
+            collection.update_one({"_id": document["_id"]}, {"$set": {"outbox_lease": 0}})
+        return count
+
+    def _publish_entry(self, connection: Connection, collection, document_id, event_id: str,
+                       entry: dict[str, Any]) -> int:
+        token = set_correlation_id(entry.get("correlation_id"))
+        try:
+            self.bus.publish(
+                connection, entry["body"].encode(), routing_key=entry["type"],
+                message_id=event_id,
+                headers={"correlation_id": entry.get("correlation_id") or ""},
+            )
+            # Only after the broker confirmed: a crash before this line means a re-publish,
+            # which consumers ignore by event id.
+            marked = collection.update_one(
+                {"_id": document_id, f"outbox.{event_id}.sent_at": {"$exists": False}},
+                {"$set": {f"outbox.{event_id}.sent_at": utc_now_iso()}, "$inc": {PENDING: -1}},
+            )
+            log.debug("published", extra=log_fields(event_id=event_id, type=entry["type"]))
+            return marked.modified_count
+        finally:
+            reset_correlation_id(token)

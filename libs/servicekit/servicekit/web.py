@@ -1,0 +1,176 @@
+"""The app factory every service starts from.
+
+``create_service_app`` returns a Flask app with flask-smorest's ``Api`` already wired:
+the one error shape, JSON logs with ``X-Request-ID``, ``/healthz``, ``/readyz`` (running the
+readiness checks the service passes), ``/metrics``, ``/openapi.json`` and a docs UI at
+``/docs``. A service then registers its own blueprints on the returned ``Api``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+
+from flask import Flask, g, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+from servicekit.config import ServiceSettings
+from servicekit.errors import error_response, register_error_handlers
+from servicekit.logging import (
+    accept_request_id,
+    configure_logging,
+    log_fields,
+    reset_correlation_id,
+    set_correlation_id,
+)
+from servicekit.schemas import use_vietnamese_messages
+
+log = logging.getLogger("servicekit.http")
+
+ReadinessCheck = Callable[[], None]  # raises when the dependency is not reachable
+
+REQUESTS = Counter(
+    "http_requests_total", "HTTP requests handled", ["service", "method", "endpoint", "status"]
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds", "HTTP request latency", ["service", "method", "endpoint"]
+)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    service = fields.String(required=True)
+
+
+class ReadinessSchema(HealthSchema):
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+def _health_blueprint(service: str, checks: Mapping[str, ReadinessCheck]) -> Blueprint:
+    blp = Blueprint("health", __name__, description="Sức khỏe của dịch vụ")
+
+    @blp.route("/healthz")
+    class Health(MethodView):
+        @blp.response(200, HealthSchema)
+        def get(self):
+            """Tiến trình còn sống"""
+            return {"status": "ok", "service": service}
+
+    @blp.route("/readyz")
+    class Ready(MethodView):
+        @blp.response(200, ReadinessSchema)
+        @blp.alt_response(503, schema=ReadinessSchema)
+        def get(self):
+            """Các thành phần dịch vụ sử dụng đều truy cập được"""
+            results: dict[str, str] = {}
+            for name, check in checks.items():
+                try:
+                    check()
+                    results[name] = "ok"
+                except Exception as exc:  # any failure means not ready
+                    results[name] = f"error: {type(exc).__name__}"
+            ready = all(value == "ok" for value in results.values())
+            body = {"status": "ready" if ready else "not_ready", "service": service,
+                    "checks": results}
+            return body, (200 if ready else 503)
+
+    return blp
+
+
+def _metrics_view():
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = DEFAULT_REGISTRY
+    return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+
+def _install_request_context(app: Flask, service: str) -> None:
+    @app.before_request
+    def start_request():
+        g.request_id = accept_request_id(request.headers.get("X-Request-ID"))
+        g.correlation_token = set_correlation_id(g.request_id)
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def finish_request(response):
+        request_id = getattr(g, "request_id", None)
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        started = getattr(g, "started", None)
+        if started is not None and endpoint != "/metrics":
+            elapsed = time.perf_counter() - started
+            REQUESTS.labels(service, request.method, endpoint, response.status_code).inc()
+            LATENCY.labels(service, request.method, endpoint).observe(elapsed)
+            if endpoint not in {"/healthz", "/readyz"}:
+                log.info("request", extra=log_fields(
+                    method=request.method, path=endpoint, status=response.status_code,
+                    ms=round(elapsed * 1000, 1)))
+        return response
+
+    @app.teardown_request
+    def end_request(_exc):
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            reset_correlation_id(token)
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    version: str = "1.0.0",
+    readiness: Mapping[str, ReadinessCheck] | None = None,
+    description: str = "",
+    import_name: str | None = None,
+) -> tuple[Flask, Api]:
+    """Build a Flask app and its flask-smorest ``Api`` with everything services share.
+
+    ``import_name`` (usually the caller's ``__name__``) locates templates and static files.
+    """
+    configure_logging(settings.service_name, settings.log_level)
+    use_vietnamese_messages()
+    app = Flask(import_name or settings.service_name)
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION=version,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=settings.docs_ui_url,
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        },
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["settings"] = settings
+    api = Api(app)
+    register_error_handlers(app)
+    _install_request_context(app, settings.service_name)
+    api.register_blueprint(_health_blueprint(settings.service_name, readiness or {}))
+    app.add_url_rule("/metrics", "metrics", _metrics_view)
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return error_response(413)
+
+    return app, api

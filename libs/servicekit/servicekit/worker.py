@@ -1,0 +1,109 @@
+"""The worker process of a service: its consumers and its outbox relay, reconnecting forever.
+
+Each consumer and the relay get a thread and a broker connection of their own (kombu
+connections are not thread-safe). SIGTERM/SIGINT stop the loops after the current message.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+import time
+from collections.abc import Sequence
+
+from kombu import Connection
+
+from servicekit.bus import EventBus
+from servicekit.consumer import EventConsumer
+from servicekit.outbox import OutboxRelay
+
+log = logging.getLogger("servicekit.worker")
+
+RECONNECT_MAX_SECONDS = 5.0
+
+
+class Worker:
+    def __init__(self, bus: EventBus, *, consumers: Sequence[EventConsumer] = (),
+                 relay: OutboxRelay | None = None, poll_seconds: float = 0.1) -> None:
+        self.bus = bus
+        self.consumers = list(consumers)
+        self.relay = relay
+        self.poll_seconds = poll_seconds
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    # -- loops --------------------------------------------------------------------------------
+
+    def _with_reconnect(self, name: str, body) -> None:
+        delay = 0.2
+        while not self.stopping.is_set():
+            try:
+                with self.bus.connection() as connection:
+                    connection.ensure_connection(max_retries=1)
+                    log.info("connected", extra={"fields": {"loop": name}})
+                    delay = 0.2
+                    body(connection)
+            except Exception as exc:  # broker down, connection reset, Mongo down...
+                if self.stopping.is_set():
+                    return
+                log.warning("loop error; reconnecting", extra={"fields": {
+                    "loop": name, "error": f"{type(exc).__name__}: {exc}", "in_s": delay}})
+                self.stopping.wait(delay)
+                delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+
+    def _consume(self, consumer: EventConsumer, connection: Connection) -> None:
+        consumer.declare(connection)
+        with consumer.consumer(connection):
+            while not self.stopping.is_set():
+                try:
+                    connection.drain_events(timeout=1.0)
+                except TimeoutError:
+                    connection.heartbeat_check()
+                except socket.timeout:
+                    connection.heartbeat_check()
+
+    def _relay(self, connection: Connection) -> None:
+        assert self.relay is not None
+        connection.default_channel  # noqa: B018 - open the channel now, fail fast
+        self.bus.declare(connection)
+        while not self.stopping.is_set():
+            published = self.relay.run_once(connection)
+            if not published:
+                self.stopping.wait(self.poll_seconds)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.relay is not None:
+            self.relay.ensure_indexes()
+            self._spawn("relay", lambda conn: self._relay(conn))
+        for consumer in self.consumers:
+            self._spawn(consumer.queue_name,
+                        lambda conn, c=consumer: self._consume(c, conn))
+
+    def _spawn(self, name: str, body) -> None:
+        thread = threading.Thread(target=self._with_reconnect, args=(name, body),
+                                  name=f"worker-{name}", daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stopping.set()
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        for consumer in self.consumers:
+            consumer.close()
+
+    def run_forever(self) -> None:
+        """Start, then block until SIGTERM or SIGINT."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stopping.set())
+        self.start()
+        log.info("worker started", extra={"fields": {
+            "consumers": [c.queue_name for c in self.consumers], "relay": bool(self.relay)}})
+        while not self.stopping.is_set():
+            self.stopping.wait(1.0)
+        self.stop()
+        log.info("worker stopped")

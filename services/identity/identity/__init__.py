@@ -1,0 +1,1 @@
+"""motcua identity service: Đăng ký, đăng nhập OTP, TOTP, token, hồ sơ cá nhân, cán bộ."""

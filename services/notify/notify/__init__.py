@@ -1,0 +1,1 @@
+"""motcua notify service: Email, SMS, hộp thư trong ứng dụng, tùy chọn nhận thông báo."""

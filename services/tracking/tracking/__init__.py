@@ -1,0 +1,1 @@
+"""motcua tracking service: Tra cứu theo mã hồ sơ hoặc CCCD, tiến trình, thống kê đúng hạn."""
