@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import routes
+from gateway.access import authenticate, init_rate_limits
 from gateway.config import GatewaySettings
-from gateway.proxy import upstream_session
+from gateway.docs import init_docs
+from gateway.headers import init_headers
+from gateway.proxy import Upstreams
+from servicekit.auth import TokenVerifier, init_auth
 from servicekit.web import create_service_app
 
 
@@ -17,7 +22,15 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         description="Một cửa vào mọi dịch vụ: /api/<dịch vụ>/...",
         import_name=__name__,
     )
-    app.extensions["upstream_session"] = upstream_session(settings.pool_size)
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
+    app.extensions["upstreams"] = Upstreams(settings.pool_size, settings.idempotent_retries)
+    init_auth(app, TokenVerifier.from_settings(settings))
     api.register_blueprint(routes.blp)
     routes.register_mounts(app)
+    app.before_request(authenticate)
+    init_rate_limits(app, settings)
+    init_headers(app, settings.allowed_origins)
+    init_docs(app)
     return app

@@ -20,6 +20,19 @@ class GatewaySettings(ServiceSettings):
     read_timeout: float = setting("UPSTREAM_READ_TIMEOUT", 15.0)
     pool_size: int = setting("UPSTREAM_POOL_SIZE", 50)
     health_timeout: float = setting("UPSTREAM_HEALTH_TIMEOUT", 2.0)
+    idempotent_retries: int = setting("UPSTREAM_IDEMPOTENT_RETRIES", 2)
+    redis_url: str = setting("REDIS_URL", "redis://127.0.0.1:6379/0", secret=True)
+    rate_limit_auth: str = setting("RATE_LIMIT_AUTH", "20/minute")
+    rate_limit_lookup: str = setting("RATE_LIMIT_LOOKUP", "30/minute")
+    rate_limit_user: str = setting("RATE_LIMIT_USER", "600/minute")
+    rate_limit_anonymous: str = setting("RATE_LIMIT_ANONYMOUS", "300/minute")
+    rate_limit_prefix: str = setting("RATE_LIMIT_PREFIX", "motcua-gateway")
+    trusted_proxies: int = setting("TRUSTED_PROXIES", 0)
+    cors_origins: str = setting("CORS_ORIGINS", "")
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
     def upstreams(self) -> dict[str, str]:
         return {name: getattr(self, f"{name}_url").rstrip("/") for name in SERVICES}

@@ -1,8 +1,9 @@
 """Forward ``/api/<service>/<path>`` to the service, streaming both ways.
 
 Pooled keep-alive connections per upstream (one ``requests.Session``), connect/read
-timeouts, and the error shape for what goes wrong upstream: 502 when the service cannot be
-reached or answers garbage, 504 when it is too slow.
+timeouts, retries only for idempotent methods, and the error shape for what goes wrong
+upstream: 503 when the service cannot be reached (down), 502 when it answers garbage, 504
+when it is too slow.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import logging
 import requests
 from flask import Response, g, request, stream_with_context
 from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from servicekit.errors import error_response
 from servicekit.logging import log_fields
@@ -21,15 +23,33 @@ log = logging.getLogger("gateway.proxy")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "transfer-encoding", "upgrade", "host", "content-length"}
 CHUNK = 64 * 1024
+BUFFER_LIMIT = 1024 * 1024
 
 
-def upstream_session(pool_size: int) -> requests.Session:
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def _session(pool_size: int, retry: Retry | int) -> requests.Session:
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, max_retries=0)
+    adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.trust_env = False
     return session
+
+
+class Upstreams:
+    """Pooled keep-alive sessions: idempotent requests are retried when the connection
+    fails; others never (a POST may have acted before the connection broke)."""
+
+    def __init__(self, pool_size: int, retries: int = 2) -> None:
+        retry = Retry(total=retries, connect=retries, read=False, status=0, redirect=0,
+                      allowed_methods=IDEMPOTENT, backoff_factor=0.05, raise_on_status=False)
+        self.idempotent = _session(pool_size, retry)
+        self.once = _session(pool_size, Retry(total=0, read=False, redirect=0))
+
+    def session_for(self, method: str) -> requests.Session:
+        return self.idempotent if method.upper() in IDEMPOTENT else self.once
 
 
 def _forward_headers() -> dict[str, str]:
@@ -42,14 +62,14 @@ def _forward_headers() -> dict[str, str]:
     return headers
 
 
-def forward(session: requests.Session, base_url: str, path: str, *,
+def forward(upstreams: Upstreams, base_url: str, path: str, *,
             timeout: tuple[float, float]) -> Response:
     g.upstream_path = "/" + path
     url = f"{base_url}/{path}"
     body = request.stream if request.content_length or request.headers.get(
         "Transfer-Encoding") else None
     try:
-        upstream = session.request(
+        upstream = upstreams.session_for(request.method).request(
             request.method, url, params=request.query_string.decode() or None,
             data=body, headers=_forward_headers(), stream=True, timeout=timeout,
             allow_redirects=False,
@@ -57,11 +77,22 @@ def forward(session: requests.Session, base_url: str, path: str, *,
     except requests.Timeout:
         log.warning("upstream timeout", extra=log_fields(url=url))
         return error_response(504)
+    except requests.ConnectionError as exc:
+        log.warning("upstream down", extra=log_fields(url=url, error=type(exc).__name__))
+        return error_response(503, headers={"Retry-After": "5"})
     except requests.RequestException as exc:
         log.warning("upstream unreachable", extra=log_fields(url=url, error=type(exc).__name__))
         return error_response(502)
 
     headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
+    length = upstream.headers.get("Content-Length")
+    if length is not None and int(length) <= BUFFER_LIMIT:
+        # Small answers (nearly all API calls) are read at once: no generator to keep alive.
+        try:
+            content = upstream.raw.read(decode_content=False)
+        finally:
+            upstream.close()
+        return Response(content, status=upstream.status_code, headers=headers)
 
     def stream():
         try:

@@ -47,7 +47,7 @@ class PlatformHealth(MethodView):
     def get(self):
         """Trạng thái sẵn sàng của mọi dịch vụ phía sau"""
         settings = current_app.extensions["settings"]
-        session = current_app.extensions["upstream_session"]
+        session = current_app.extensions["upstreams"].idempotent
         upstreams = settings.upstreams()
         with ThreadPoolExecutor(max_workers=len(upstreams)) as pool:
             futures = {name: pool.submit(_probe, session, url, settings.health_timeout)
@@ -65,7 +65,7 @@ def register_mounts(app: Flask) -> None:
         base_url = settings.upstreams().get(service)
         if base_url is None:
             abort(404)
-        return forward(current_app.extensions["upstream_session"], base_url, path,
+        return forward(current_app.extensions["upstreams"], base_url, path,
                        timeout=(settings.connect_timeout, settings.read_timeout))
 
     app.add_url_rule("/api/<service>/", "mounted_root", mounted, methods=METHODS)

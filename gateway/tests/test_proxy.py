@@ -1,6 +1,7 @@
-"""Gateway mechanics against a real HTTP upstream on a free port."""
+"""Gateway mechanics against a real HTTP upstream on a free port (and the local Redis)."""
 import threading
 import time
+import uuid
 
 import pytest
 from flask import Flask, jsonify, request
@@ -14,77 +15,87 @@ from servicekit.local import free_port
 @pytest.fixture(scope="module")
 def upstream():
     app = Flask("upstream")
+    app.hits = []
 
-    @app.route("/echo", methods=["GET", "POST"])
-    def echo():
-        return jsonify(path=request.path, args=request.args, body=request.get_data(as_text=True),
+    @app.route("/<path:path>", methods=["GET", "POST", "PATCH"])
+    def echo(path):
+        app.hits.append(path)
+        if path.endswith("slow"):
+            time.sleep(2)
+        if path == "openapi.json":
+            return jsonify(openapi="3.0.3", paths={"/procedures": {"get": {"responses": {
+                "200": {"content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Procedure"}}}}}}}},
+                components={"schemas": {"Procedure": {"type": "object"}}})
+        return jsonify(path=request.path, args=request.args,
+                       body=request.get_data(as_text=True),
                        request_id=request.headers.get("X-Request-ID"),
-                       prefix=request.headers.get("X-Forwarded-Prefix"))
-
-    @app.route("/slow")
-    def slow():
-        time.sleep(2)
-        return "late"
-
-    @app.route("/readyz")
-    def ready():
-        return jsonify(status="ready", checks={"mongo": "ok"})
+                       prefix=request.headers.get("X-Forwarded-Prefix"),
+                       authorization=request.headers.get("Authorization"))
 
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
+    yield app, f"http://127.0.0.1:{port}"
     server.shutdown()
 
 
-@pytest.fixture
-def client(upstream):
+def settings_for(upstream_url, jwks_issuer, **overrides):
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    settings = GatewaySettings.from_env(
-        {}, identity_url=upstream, catalog_url=upstream, submission_url=upstream,
-        tracking_url=upstream, notify_url=dead, read_timeout=0.5, max_body_bytes=1024)
-    return create_app(settings).test_client()
+    return GatewaySettings.from_env(
+        {}, identity_url=upstream_url, catalog_url=upstream_url, submission_url=upstream_url,
+        tracking_url=upstream_url, notify_url=dead, read_timeout=0.5, max_body_bytes=1024,
+        jwks_url=jwks_issuer.url, rate_limit_prefix=f"test-{uuid.uuid4().hex}",
+        cors_origins="https://portal.example.vn", **overrides)
 
 
-def test_mounts_service_under_api_prefix_with_query_and_body(client):
-    response = client.post("/api/catalog/echo?q=dang+ky", data="xin chào".encode())
+@pytest.fixture
+def client(upstream, jwks_issuer):
+    return create_app(settings_for(upstream[1], jwks_issuer)).test_client()
+
+
+def test_mounts_service_under_api_prefix_with_query_and_body(client, jwks_issuer):
+    response = client.post("/api/submission/echo?q=dang+ky", data="xin chào".encode(),
+                           headers=jwks_issuer.headers())
     assert response.status_code == 200
     assert response.json["path"] == "/echo"
     assert response.json["args"] == {"q": "dang ky"}
     assert response.json["body"] == "xin chào"
-    assert response.json["prefix"] == "/api/catalog"
+    assert response.json["prefix"] == "/api/submission"
 
 
 def test_request_id_is_passed_through_or_generated(client):
-    passed = client.get("/api/catalog/echo", headers={"X-Request-ID": "abc-123"})
+    passed = client.get("/api/catalog/procedures", headers={"X-Request-ID": "abc-123"})
     assert passed.json["request_id"] == "abc-123"
     assert passed.headers["X-Request-ID"] == "abc-123"
-    generated = client.get("/api/catalog/echo", headers={"X-Request-ID": "bad id;drop"})
+    generated = client.get("/api/catalog/procedures", headers={"X-Request-ID": "bad id;drop"})
     assert generated.json["request_id"] == generated.headers["X-Request-ID"] != "bad id;drop"
     assert len(generated.headers["X-Request-ID"]) == 32
 
 
-def test_unreachable_upstream_is_502_in_error_shape(client):
-    response = client.get("/api/notify/inbox")
-    assert response.status_code == 502
+def test_down_upstream_is_503_in_error_shape(client, jwks_issuer):
+    response = client.get("/api/notify/inbox", headers=jwks_issuer.headers())
+    assert response.status_code == 503
     assert set(response.json) >= {"code", "status", "message"}
-    assert response.json["code"] == 502
+    assert response.json["code"] == 503 and response.headers["Retry-After"]
 
 
 def test_slow_upstream_is_504(client):
-    response = client.get("/api/catalog/slow")
+    response = client.get("/api/catalog/procedures/slow")
     assert response.status_code == 504
     assert response.json["code"] == 504
 
 
-def test_body_over_limit_is_413_and_never_forwarded(client):
-    response = client.post("/api/catalog/echo", data=b"x" * 2048)
-    assert response.status_code == 413
-    assert response.json["code"] == 413
+def test_body_over_limit_is_413_and_never_forwarded(client, upstream, jwks_issuer):
+    before = len(upstream[0].hits)
+    response = client.post("/api/submission/echo", data=b"x" * 2048,
+                           headers=jwks_issuer.headers())
+    assert response.status_code == 413 and response.json["code"] == 413
+    assert len(upstream[0].hits) == before
 
 
-def test_unknown_service_is_404(client):
-    assert client.get("/api/nosuch/echo").status_code == 404
+def test_unknown_service_is_404(client, jwks_issuer):
+    assert client.get("/api/nosuch/echo", headers=jwks_issuer.headers()).status_code == 404
 
 
 def test_platform_health_lists_every_upstream(client):
@@ -94,3 +105,67 @@ def test_platform_health_lists_every_upstream(client):
     assert set(services) == {"identity", "catalog", "submission", "tracking", "notify"}
     assert services["catalog"]["ready"] is True
     assert services["notify"]["ready"] is False
+
+
+def test_protected_route_needs_a_token_and_anonymous_routes_do_not(client, upstream):
+    before = len(upstream[0].hits)
+    refused = client.get("/api/submission/dossiers")
+    assert refused.status_code == 401 and refused.json["code"] == 401
+    assert len(upstream[0].hits) == before, "refused before reaching the service"
+    assert client.get("/api/catalog/procedures?q=khai+sinh").status_code == 200
+    assert client.get("/api/tracking/lookup?code=X").status_code == 200
+    assert client.post("/api/identity/login", json={}).status_code == 200
+    assert client.post("/api/catalog/procedures", json={}).status_code == 401
+
+
+def test_tampered_token_is_refused_before_reaching_a_service(client, upstream, jwks_issuer):
+    token = jwks_issuer.token(role="citizen")
+    header, payload, signature = token.split(".")
+    tampered = ".".join([header, payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB"),
+                         signature])
+    before = len(upstream[0].hits)
+    response = client.get("/api/submission/dossiers",
+                          headers={"Authorization": f"Bearer {tampered}"})
+    assert response.status_code == 401
+    assert len(upstream[0].hits) == before
+    ok = client.get("/api/submission/dossiers", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.json["authorization"] == f"Bearer {token}"
+
+
+def test_security_headers_and_cors(client):
+    response = client.get("/api/catalog/procedures",
+                          headers={"Origin": "https://portal.example.vn"})
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Access-Control-Allow-Origin"] == "https://portal.example.vn"
+    preflight = client.options("/api/submission/dossiers", headers={
+        "Origin": "https://portal.example.vn", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    other = client.get("/api/catalog/procedures", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_rate_limit_answers_429_in_error_shape_with_retry_after(upstream, jwks_issuer):
+    client = create_app(settings_for(upstream[1], jwks_issuer,
+                                     rate_limit_lookup="3/minute")).test_client()
+    statuses = [client.get("/api/tracking/lookup?code=X").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = client.get("/api/tracking/lookup?code=X")
+    assert limited.json["code"] == 429 and limited.json["message"]
+    assert int(limited.headers["Retry-After"]) > 0
+    # A signed-in user is limited per user, not by the anonymous lookup budget.
+    assert client.get("/api/tracking/lookup?code=X",
+                      headers=jwks_issuer.headers()).status_code == 200
+
+
+def test_one_openapi_document_aggregates_the_services(client):
+    spec = client.get("/api/openapi.json").json
+    assert "/api/catalog/procedures" in spec["paths"]
+    ref = spec["paths"]["/api/catalog/procedures"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/catalog_Procedure"
+    assert "catalog_Procedure" in spec["components"]["schemas"]
+    assert spec["x-missing-services"] == ["notify"]
+    assert client.get("/api/docs").status_code == 200

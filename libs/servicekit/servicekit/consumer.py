@@ -14,6 +14,7 @@ error. The original is acked only after the copy is confirmed, so nothing is los
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import traceback
@@ -149,11 +150,10 @@ class EventConsumer:
                     event_id=event["id"], attempts=attempts, error=error))
                 self._republish(message, self.retry_queue.name, attempts, error)
             return
-        try:
+        # A competing replica may have recorded a redelivered copy; effects are idempotent.
+        with contextlib.suppress(DuplicateKeyError):
             self.db[HANDLED].insert_one({"_id": handled_id, "type": event["type"],
                                          "handled_at": datetime.now(UTC)})
-        except DuplicateKeyError:
-            pass  # a competing replica handled a redelivered copy; effects are idempotent
         message.ack()
 
     def _handler_for(self, event_type: str) -> Handler | None:

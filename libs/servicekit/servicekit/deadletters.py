@@ -39,7 +39,8 @@ def _summary(message) -> dict[str, Any]:
     try:
         event = json.loads(message.body)
     except ValueError:
-        event = {"raw": message.body if isinstance(message.body, str) else message.body.decode(errors="replace")}
+        body = message.body
+        event = {"raw": body if isinstance(body, str) else body.decode(errors="replace")}
     return {
         "id": event.get("id") if isinstance(event, dict) else None,
         "type": event.get("type") if isinstance(event, dict) else None,

@@ -86,8 +86,8 @@ def ensure_rabbitmq(port: int = 5672, timeout: float = 60.0) -> None:
     server = shutil.which("rabbitmq-server")
     if server is None:
         raise ComponentError(
-            "RabbitMQ is not running on 127.0.0.1:%d and is not installed. Install it with "
-            "'apt-get install rabbitmq-server' (or point AMQP_URL at a broker)." % port)
+            f"RabbitMQ is not running on 127.0.0.1:{port} and is not installed. Install it "
+            "with 'apt-get install rabbitmq-server' (or point AMQP_URL at a broker).")
     subprocess.run([server, "-detached"], check=False)
     wait_for_port(port, timeout=timeout, name="RabbitMQ")
 
@@ -99,8 +99,8 @@ def ensure_redis(port: int = 6379) -> None:
     server = shutil.which("redis-server")
     if server is None:
         raise ComponentError(
-            "Redis is not running on 127.0.0.1:%d and is not installed. Install it with "
-            "'apt-get install redis-server' (or point REDIS_URL at a server)." % port)
+            f"Redis is not running on 127.0.0.1:{port} and is not installed. Install it with "
+            "'apt-get install redis-server' (or point REDIS_URL at a server).")
     subprocess.run([server, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
                     "--save", "", "--appendonly", "no"], check=False)
     wait_for_port(port, name="Redis")

@@ -61,7 +61,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        correlation_id = get_correlation_id()
+        correlation_id = getattr(record, "correlation_id", None)
         if correlation_id:
             entry["correlation_id"] = correlation_id
         extra = getattr(record, "fields", None)
@@ -72,8 +72,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_correlation_id(*args, **kwargs) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    record.correlation_id = get_correlation_id()  # stamped when logged, in the right context
+    return record
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Send every log record to stdout as one JSON line. Safe to call more than once."""
+    logging.setLogRecordFactory(_record_with_correlation_id)
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, "_motcua", False)), None)
     if handler is None:

@@ -104,6 +104,9 @@ def _install_request_context(app: Flask, service: str) -> None:
         g.request_id = accept_request_id(request.headers.get("X-Request-ID"))
         g.correlation_token = set_correlation_id(g.request_id)
         g.started = time.perf_counter()
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            return error_response(413)  # refused before anything reads the body
 
     @app.after_request
     def finish_request(response):

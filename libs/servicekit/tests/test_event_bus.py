@@ -74,7 +74,7 @@ def test_event_written_while_broker_unreachable_is_published_once_it_is_back(
     unreachable = EventBus("amqp://guest:guest@127.0.0.1:1/", bus.exchange.name,
                            connect_timeout=0.5)
     relay_down = OutboxRelay(mongo_db, ["things"], unreachable)
-    with pytest.raises(Exception), unreachable.connection() as connection:
+    with pytest.raises(OSError), unreachable.connection() as connection:
         relay_down.run_once(connection)
     assert mongo_db.things.find_one({"_id": "t1"})["outbox_pending"] == 1
 
