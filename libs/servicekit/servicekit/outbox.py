@@ -106,9 +106,10 @@ class OutboxRelay:
 
     def _lease(self, collection) -> dict[str, Any] | None:
         now = time.time()
+        # An explicit $and: nx-27017 0.8.1 ignores a field condition beside a top-level $or.
+        free = {"$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease": {"$lt": now}}]}
         return collection.find_one_and_update(
-            {PENDING: {"$gt": 0},
-             "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease": {"$lt": now}}]},
+            {"$and": [{PENDING: {"$gt": 0}}, free]},
             {"$set": {"outbox_lease": now + self.lease_seconds}},
             projection={"outbox": 1},
         )

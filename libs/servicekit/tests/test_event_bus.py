@@ -165,3 +165,15 @@ def test_retry_queue_returns_messages_to_the_consumer_queue(bus):
         bound = Queue(QUEUE, durable=True)(connection.default_channel)
         message = wait_until(lambda: bound.get(no_ack=True), 10, message="retried message")
     assert json.loads(message.body) == {}
+
+
+def test_relay_skips_sent_documents_and_publishes_the_rest(mongo_db, bus):
+    """Regression: a lease query that ignored ``outbox_pending`` kept re-leasing sent ones."""
+    declare_queue(bus)
+    relay = OutboxRelay(mongo_db, ["things"], bus, batch_size=1)
+    mongo_db.things.insert_one(new_document_with_outbox({"_id": "a"}, [event()]))
+    with bus.connection() as connection:
+        assert relay.run_once(connection) == 1
+        mongo_db.things.insert_one(new_document_with_outbox({"_id": "b"}, [event()]))
+        assert relay.run_once(connection) == 1
+    assert mongo_db.things.count_documents({"outbox_pending": {"$gt": 0}}) == 0
