@@ -22,15 +22,15 @@ ANONYMOUS_ROUTES: tuple[tuple[frozenset[str], str, re.Pattern[str]], ...] = tupl
     (frozenset(methods), service, re.compile(pattern))
     for methods, service, pattern in (
         ({"GET", "HEAD"}, "*", r"/(healthz|readyz|openapi\.json|docs.*)"),
-        ({"GET", "HEAD"}, "catalog", r"/(agencies|procedures)(/.*)?"),
+        ({"GET", "HEAD"}, "catalog", r"/(agencies|procedures|provinces)(/.*)?"),
         ({"GET"}, "tracking", r"/lookup"),
-        ({"POST"}, "identity", r"/(register|register/verify|register/resend|login|login/verify"
-                               r"|login/resend|token/refresh)"),
+        ({"POST"}, "identity", r"/(register|register/verify|otp/resend|login|login/verify"
+                               r"|token/refresh)"),
         ({"GET"}, "identity", r"/\.well-known/jwks\.json"),
         ({"GET"}, "notify", r"/dev/messages"),  # notify itself refuses it outside development
     )
 )
-AUTH_ENDPOINTS = re.compile(r"/(register|login)(/.*)?|/token/refresh")
+AUTH_ENDPOINTS = re.compile(r"/(register|login)(/.*)?|/token/refresh|/otp/resend")
 
 
 @dataclass(frozen=True)

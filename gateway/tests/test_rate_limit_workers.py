@@ -1,8 +1,8 @@
 """Rate limits are shared by every gunicorn worker (Redis storage), not kept per process."""
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from flask import Flask, jsonify

@@ -10,6 +10,10 @@ the map as the aggregate's append-only event history.
     dossiers.update_one({"_id": id, "version": 6}, update)
 
 (A map, not an array: ``$push`` of sub-documents is broken on nx-27017.)
+
+Events that carry personal data or secrets (identity's OTP codes) can be *sealed* at rest:
+pass ``seal`` (e.g. an AES-GCM encrypt function) when writing and ``unseal`` to the relay,
+with ``erase_sent=True`` so a body is deleted once the broker confirmed it.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from kombu import Connection
@@ -35,7 +39,11 @@ OUTBOX_INDEX = IndexModel([(PENDING, ASCENDING)], name="outbox_pending")
 _tiebreak = itertools.count()
 
 
-def _entries(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+Seal = Callable[[str], str]
+
+
+def _entries(events: Sequence[dict[str, Any]], seal: Seal | None = None
+             ) -> dict[str, dict[str, Any]]:
     base = time.time_ns()
     return {
         f"outbox.{event['id']}": {
@@ -43,34 +51,36 @@ def _entries(events: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "seq": f"{base:020d}-{next(_tiebreak) % 10**6:06d}",
             "type": event["type"],
             "correlation_id": event.get("correlation_id"),
-            "body": encode(event).decode(),
+            "body": (seal or str)(encode(event).decode()),
         }
         for event in events
     }
 
 
-def with_outbox(update: dict[str, Any], events: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def with_outbox(update: dict[str, Any], events: Sequence[dict[str, Any]], *,
+                seal: Seal | None = None) -> dict[str, Any]:
     """Return ``update`` extended so that it also stores ``events`` as pending."""
     if not events:
         return update
     merged = {op: dict(value) for op, value in update.items()}
-    merged.setdefault("$set", {}).update(_entries(events))
+    merged.setdefault("$set", {}).update(_entries(events, seal))
     merged.setdefault("$inc", {})
     merged["$inc"][PENDING] = merged["$inc"].get(PENDING, 0) + len(events)
     return merged
 
 
-def new_document_with_outbox(document: dict[str, Any], events: Sequence[dict[str, Any]]
-                             ) -> dict[str, Any]:
+def new_document_with_outbox(document: dict[str, Any], events: Sequence[dict[str, Any]], *,
+                             seal: Seal | None = None) -> dict[str, Any]:
     """Return a document to insert that carries ``events`` as pending."""
-    outbox = {key.split(".", 1)[1]: value for key, value in _entries(events).items()}
+    outbox = {key.split(".", 1)[1]: value for key, value in _entries(events, seal).items()}
     return {**document, "outbox": outbox, PENDING: len(events)}
 
 
-def event_history(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The events recorded on a document, oldest first (sent or not)."""
+def event_history(document: dict[str, Any], unseal: Seal | None = None
+                  ) -> list[dict[str, Any]]:
+    """The events recorded on a document, oldest first (those whose body was not erased)."""
     entries = sorted((document.get("outbox") or {}).values(), key=lambda e: e["seq"])
-    return [json.loads(entry["body"]) for entry in entries]
+    return [json.loads((unseal or str)(entry["body"])) for entry in entries if "body" in entry]
 
 
 class OutboxRelay:
@@ -81,8 +91,11 @@ class OutboxRelay:
     """
 
     def __init__(self, db: Database, collections: Iterable[str], bus: EventBus, *,
-                 batch_size: int = 100, lease_seconds: float = 30.0) -> None:
+                 batch_size: int = 100, lease_seconds: float = 30.0,
+                 unseal: Seal | None = None, erase_sent: bool = False) -> None:
         self.db = db
+        self.unseal = unseal or str
+        self.erase_sent = erase_sent
         self.collections = list(collections)
         self.bus = bus
         self.batch_size = batch_size
@@ -134,16 +147,18 @@ class OutboxRelay:
         token = set_correlation_id(entry.get("correlation_id"))
         try:
             self.bus.publish(
-                connection, entry["body"].encode(), routing_key=entry["type"],
+                connection, self.unseal(entry["body"]).encode(), routing_key=entry["type"],
                 message_id=event_id,
                 headers={"correlation_id": entry.get("correlation_id") or ""},
             )
             # Only after the broker confirmed: a crash before this line means a re-publish,
             # which consumers ignore by event id.
+            mark: dict[str, Any] = {"$set": {f"outbox.{event_id}.sent_at": utc_now_iso()},
+                                    "$inc": {PENDING: -1}}
+            if self.erase_sent:
+                mark["$unset"] = {f"outbox.{event_id}.body": ""}
             marked = collection.update_one(
-                {"_id": document_id, f"outbox.{event_id}.sent_at": {"$exists": False}},
-                {"$set": {f"outbox.{event_id}.sent_at": utc_now_iso()}, "$inc": {PENDING: -1}},
-            )
+                {"_id": document_id, f"outbox.{event_id}.sent_at": {"$exists": False}}, mark)
             log.debug("published", extra=log_fields(event_id=event_id, type=entry["type"]))
             return marked.modified_count
         finally:

@@ -177,3 +177,26 @@ def test_relay_skips_sent_documents_and_publishes_the_rest(mongo_db, bus):
         mongo_db.things.insert_one(new_document_with_outbox({"_id": "b"}, [event()]))
         assert relay.run_once(connection) == 1
     assert mongo_db.things.count_documents({"outbox_pending": {"$gt": 0}}) == 0
+
+
+def test_sealed_events_are_unreadable_at_rest_and_erased_once_sent(mongo_db, bus):
+    import base64
+
+    def seal(text):
+        return base64.b64encode(text.encode()[::-1]).decode()
+
+    def unseal(text):
+        return base64.b64decode(text)[::-1].decode()
+
+    secret = event(code="123456")
+    mongo_db.things.insert_one(new_document_with_outbox({"_id": "s"}, [secret], seal=seal))
+    stored = mongo_db.things.find_one({"_id": "s"})
+    assert "123456" not in str(stored)
+    assert event_history(stored, unseal)[0]["data"]["code"] == "123456"
+    relay = OutboxRelay(mongo_db, ["things"], bus, unseal=unseal, erase_sent=True)
+    from servicekit.testing import EventCapture
+    with EventCapture(bus, "test.#") as captured, bus.connection() as connection:
+        assert relay.run_once(connection) == 1
+        assert captured.wait()["data"]["code"] == "123456"
+    sent = mongo_db.things.find_one({"_id": "s"})["outbox"][secret["id"]]
+    assert "body" not in sent and sent["sent_at"]
