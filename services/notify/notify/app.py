@@ -1,13 +1,17 @@
 """The notify web app: ``gunicorn 'notify.app:create_app()'``."""
+
 from __future__ import annotations
 
 from flask import Flask
+
+from notify.api import routes
+from notify.bootstrap import dev_sink
+from notify.config import NotifySettings
+from notify.repository import MongoRepository, create_indexes
 from servicekit.auth import TokenVerifier, init_auth
 from servicekit.bus import EventBus, check_broker
 from servicekit.mongo import connect, ping
 from servicekit.web import create_service_app
-
-from notify.config import NotifySettings
 
 
 def create_app(settings: NotifySettings | None = None) -> Flask:
@@ -21,5 +25,15 @@ def create_app(settings: NotifySettings | None = None) -> Flask:
         readiness={"mongo": lambda: ping(db), "rabbitmq": lambda: check_broker(bus)},
     )
     app.extensions["db"] = db
+    app.extensions["notify_repo"] = MongoRepository(db)
+    # Only outside production: the record of what dev providers delivered (OTPs included).
+    app.extensions["notify_dev_sink"] = dev_sink(settings, db)
     init_auth(app, TokenVerifier.from_settings(settings))
+    api.register_blueprint(routes.blp)
+
+    @app.cli.command("create-indexes")
+    def create_indexes_command() -> None:
+        """Create notify's MongoDB indexes."""
+        create_indexes(db, development=settings.dev_messages_enabled)
+
     return app

@@ -1,0 +1,50 @@
+import pytest
+
+from notify.config import NotifySettings
+from servicekit.config import ConfigError
+
+PRODUCTION = {
+    "MOTCUA_ENV": "production",
+    "MONGO_URL": "mongodb://db.internal:27017",
+    "AMQP_URL": "amqp://notify:x@mq.internal:5672/motcua",
+    "NOTIFY_SEAL_KEY": "a-real-secret",
+    "SMS_PROVIDER": "http",
+    "SMS_GATEWAY_URL": "https://sms.example.vn/send",
+}
+
+
+def test_production_starts_with_real_providers_and_secrets():
+    settings = NotifySettings.from_env(PRODUCTION)
+    assert not settings.dev_messages_enabled
+
+
+def test_production_refuses_the_default_seal_key():
+    with pytest.raises(ConfigError, match="NOTIFY_SEAL_KEY"):
+        NotifySettings.from_env({k: v for k, v in PRODUCTION.items() if k != "NOTIFY_SEAL_KEY"})
+
+
+def test_production_refuses_dev_providers():
+    with pytest.raises(ConfigError, match="dev"):
+        NotifySettings.from_env({**PRODUCTION, "SMS_PROVIDER": "dev"})
+
+
+def test_failover_needs_two_gateways():
+    with pytest.raises(ConfigError, match="SMS_GATEWAY2_URL"):
+        NotifySettings.from_env({"SMS_PROVIDER": "failover", "SMS_GATEWAY_URL": "http://a"})
+
+
+def test_development_has_the_dev_record_and_reads_typed_values():
+    settings = NotifySettings.from_env({"SMS_WITHOUT_DIACRITICS": "true", "SMTP_PORT": "2525"})
+    assert settings.dev_messages_enabled
+    assert settings.sms_without_diacritics is True and settings.smtp_port == 2525
+
+
+def test_api_keys_are_hidden_from_startup_logs():
+    settings = NotifySettings.from_env({"SMS_GATEWAY_API_KEY": "k-123", "SMTP_PASSWORD": "pw"})
+    shown = settings.public_dict()
+    assert shown["sms_api_key"] == "***" and shown["smtp_password"] == "***"
+
+
+def test_smtp_needs_a_host():
+    with pytest.raises(ConfigError, match="SMTP_HOST"):
+        NotifySettings.from_env({"SMTP_HOST": ""})
