@@ -28,7 +28,7 @@ from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from servicekit.bus import EventBus
-from servicekit.events import InvalidEnvelope, decode
+from servicekit.events import InvalidEnvelope, decode, encode
 from servicekit.logging import log_fields, reset_correlation_id, set_correlation_id
 
 log = logging.getLogger("servicekit.consumer")
@@ -78,7 +78,10 @@ Handler = Callable[[dict[str, Any], HandlerContext], None]
 class EventConsumer:
     def __init__(self, *, bus: EventBus, db: Database, queue: str,
                  handlers: Mapping[str, Handler], max_attempts: int = 5,
-                 retry_delay_ms: int = 2000, prefetch: int = 20) -> None:
+                 retry_delay_ms: int = 2000, prefetch: int = 20,
+                 redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+        """``redact`` rewrites an event before it is kept in ``<queue>.dead`` (e.g. to
+        mask a one-time code that must not sit in a queue an operator reads)."""
         if not handlers:
             raise ValueError("a consumer needs at least one handler")
         self.bus = bus
@@ -87,6 +90,7 @@ class EventConsumer:
         self.handlers = dict(handlers)
         self.max_attempts = max_attempts
         self.prefetch = prefetch
+        self.redact = redact
         self.queue, self.retry_queue, self.dead_queue = bus.queues(
             queue, self.handlers.keys(), retry_delay_ms)
         # Retries and dead letters go out on a connection of their own: waiting for a
@@ -162,7 +166,8 @@ class EventConsumer:
         return next((handler for pattern, handler in self.handlers.items()
                      if topic_matches(pattern, event_type)), None)
 
-    def _republish(self, message: Message, queue: str, attempts: int, error: str) -> None:
+    def _republish(self, message: Message, queue: str, attempts: int, error: str,
+                   body: bytes | str | None = None) -> None:
         headers = dict(message.headers or {})
         headers[ATTEMPTS_HEADER] = attempts
         headers[ERROR_HEADER] = error[:2000]
@@ -170,7 +175,8 @@ class EventConsumer:
         if self._publisher is None:
             self._publisher = self.bus.connection()
         try:
-            self.bus.publish(self._publisher, message.body, routing_key=queue,
+            self.bus.publish(self._publisher, message.body if body is None else body,
+                             routing_key=queue,
                              message_id=message.properties.get("message_id") or "",
                              headers=headers, exchange="")
         except Exception:
@@ -179,4 +185,10 @@ class EventConsumer:
         message.ack()
 
     def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
-        self._republish(message, self.dead_queue.name, attempts, error)
+        body = None
+        if self.redact is not None:
+            try:
+                body = encode(self.redact(decode(message.body)))
+            except InvalidEnvelope:
+                body = b"{}"  # cannot tell what a malformed message holds: keep none of it
+        self._republish(message, self.dead_queue.name, attempts, error, body)

@@ -1,7 +1,9 @@
-"""The worker process of a service: its consumers and its outbox relay, reconnecting forever.
+"""The worker process of a service: its consumers, its outbox relay and periodic tasks.
 
 Each consumer and the relay get a thread and a broker connection of their own (kombu
-connections are not thread-safe). SIGTERM/SIGINT stop the loops after the current message.
+connections are not thread-safe), reconnecting forever. A periodic task is a function run in
+its own thread every ``interval`` seconds (again at once while it reports work done).
+SIGTERM/SIGINT stop the loops after the current message.
 """
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from kombu import Connection
 
@@ -22,12 +25,23 @@ log = logging.getLogger("servicekit.worker")
 RECONNECT_MAX_SECONDS = 5.0
 
 
+@dataclass(frozen=True)
+class PeriodicTask:
+    """``run()`` every ``interval`` seconds; a truthy result (work done) runs it again now."""
+
+    name: str
+    run: Callable[[], object]
+    interval: float = 1.0
+
+
 class Worker:
     def __init__(self, bus: EventBus, *, consumers: Sequence[EventConsumer] = (),
-                 relay: OutboxRelay | None = None, poll_seconds: float = 0.1) -> None:
+                 relay: OutboxRelay | None = None, poll_seconds: float = 0.1,
+                 tasks: Sequence[PeriodicTask] = ()) -> None:
         self.bus = bus
         self.consumers = list(consumers)
         self.relay = relay
+        self.tasks = list(tasks)
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -69,15 +83,44 @@ class Worker:
             if not published:
                 self.stopping.wait(self.poll_seconds)
 
+    def _periodic(self, task: PeriodicTask) -> None:
+        while not self.stopping.is_set():
+            try:
+                busy = task.run()
+            except Exception as exc:  # e.g. the database is down: wait and try again
+                log.warning("task error", extra={"fields": {
+                    "task": task.name, "error": f"{type(exc).__name__}: {exc}"}})
+                busy = False
+            if not busy:
+                self.stopping.wait(task.interval)
+
     # -- lifecycle ----------------------------------------------------------------------------
 
+    def declare(self) -> None:
+        """Declare the exchange and every consumer's queues now, so that events published
+        right after :meth:`start` are not dropped. Best effort: the loops declare again."""
+        try:
+            with self.bus.connection() as connection:
+                connection.ensure_connection(max_retries=1)
+                self.bus.declare(connection)
+                for consumer in self.consumers:
+                    consumer.declare(connection)
+        except Exception as exc:  # broker down: the consumer loops declare once it is back
+            log.warning("could not declare queues yet", extra={"fields": {"error": repr(exc)}})
+
     def start(self) -> None:
+        self.declare()
         if self.relay is not None:
             self.relay.ensure_indexes()
             self._spawn("relay", lambda conn: self._relay(conn))
         for consumer in self.consumers:
             self._spawn(consumer.queue_name,
                         lambda conn, c=consumer: self._consume(c, conn))
+        for task in self.tasks:
+            thread = threading.Thread(target=self._periodic, args=(task,),
+                                      name=f"task-{task.name}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
 
     def _spawn(self, name: str, body) -> None:
         thread = threading.Thread(target=self._with_reconnect, args=(name, body),

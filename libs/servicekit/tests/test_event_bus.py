@@ -200,3 +200,36 @@ def test_sealed_events_are_unreadable_at_rest_and_erased_once_sent(mongo_db, bus
         assert captured.wait()["data"]["code"] == "123456"
     sent = mongo_db.things.find_one({"_id": "s"})["outbox"][secret["id"]]
     assert "body" not in sent and sent["sent_at"]
+
+
+def test_worker_declares_queues_on_start_runs_tasks_and_redacts_dead_letters(mongo_db, bus):
+    import threading
+
+    from servicekit.consumer import EventConsumer
+    from servicekit.worker import PeriodicTask, Worker
+
+    def always_fails(event, ctx):
+        raise RuntimeError("no provider")
+
+    def redact(envelope):
+        return {**envelope, "data": {**envelope["data"], "code": "******"}}
+
+    ticks = threading.Event()
+    consumer = EventConsumer(bus=bus, db=mongo_db, queue="otp.test",
+                             handlers={"identity.otp_requested": always_fails},
+                             max_attempts=1, redact=redact)
+    worker = Worker(bus, consumers=[consumer],
+                    tasks=[PeriodicTask("tick", lambda: ticks.set(), interval=0.05)])
+    worker.start()
+    try:
+        otp = new_event("identity.otp_requested", {"code": "424242", "channel": "sms"},
+                        source="identity", aggregate_id="c1")
+        with bus.connection() as connection:  # straight after start: the queue exists
+            bus.publish(connection, json.dumps(otp).encode(), routing_key=otp["type"],
+                        message_id=otp["id"])
+        dead = wait_until(lambda: list_dead(bus, "otp.test"), 15, message="dead letter")
+        assert ticks.wait(5), "the periodic task ran"
+    finally:
+        worker.stop()
+    assert dead[0]["envelope"]["data"] == {"code": "******", "channel": "sms"}
+    assert dead[0]["id"] == otp["id"]

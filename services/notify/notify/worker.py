@@ -1,14 +1,13 @@
 """The notify worker process: ``python -m notify.worker``.
 
 Two consumers (OTP alone on its queue so a code never waits behind dossier notices; every
-other event on the second), the outbox relay publishing ``notify.delivery_failed``, and the
-delivery loop that sends retries when they fall due.
+other event on the second; a dead-lettered OTP keeps no clear code), the outbox relay
+publishing ``notify.delivery_failed``, and the delivery task sending retries that fell due.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 
 from pymongo.database import Database
 
@@ -21,7 +20,7 @@ from servicekit.consumer import EventConsumer
 from servicekit.logging import configure_logging, log_fields
 from servicekit.mongo import connect
 from servicekit.outbox import OutboxRelay
-from servicekit.worker import Worker
+from servicekit.worker import PeriodicTask, Worker
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ def _bind(handler: Handler, deps: Deps):
 
 
 def consumers(settings: NotifySettings, db: Database, bus: EventBus, deps: Deps):
-    def consumer(queue: str, handlers: dict[str, Handler]) -> EventConsumer:
+    def consumer(queue: str, handlers: dict[str, Handler], redact=None) -> EventConsumer:
         return EventConsumer(
             bus=bus,
             db=db,
@@ -48,69 +47,51 @@ def consumers(settings: NotifySettings, db: Database, bus: EventBus, deps: Deps)
             max_attempts=settings.consumer_max_attempts,
             retry_delay_ms=settings.consumer_retry_delay_ms,
             prefetch=settings.consumer_prefetch,
+            redact=redact,
         )
 
-    return [consumer(OTP_QUEUE, OTP_HANDLERS), consumer(EVENTS_QUEUE, EVENT_HANDLERS)]
+    return [consumer(OTP_QUEUE, OTP_HANDLERS, redact=_mask_code),
+            consumer(EVENTS_QUEUE, EVENT_HANDLERS)]
 
 
-class DeliveryLoop:
+def delivery_task(deps: Deps, poll_seconds: float = 1.0) -> PeriodicTask:
     """Sends notifications that fell due (retries) and recovers abandoned claims."""
 
-    def __init__(self, deps: Deps, poll_seconds: float = 1.0):
-        self.deps = deps
-        self.poll_seconds = poll_seconds
-        self.stopping = threading.Event()
-        self.thread: threading.Thread | None = None
+    def run() -> int:
+        deps.sender.recover()
+        return deps.sender.send_due()
 
-    def run_once(self) -> int:
-        self.deps.sender.recover()
-        return self.deps.sender.send_due()
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                sent = self.run_once()
-            except Exception as exc:  # Mongo down: wait and try again
-                log.warning("delivery loop error", extra=log_fields(error=repr(exc)))
-                sent = 0
-            if not sent:
-                self.stopping.wait(self.poll_seconds)
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="notify-delivery", daemon=True)
-        self.thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.stopping.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
+    return PeriodicTask("delivery", run, poll_seconds)
 
 
-def build_worker(settings: NotifySettings, deps: Deps | None = None) -> tuple[Worker, DeliveryLoop]:
+def _mask_code(event: dict) -> dict:
+    """An OTP event kept in ``notify.otp.dead`` must not hold the clear code."""
+    data = dict(event.get("data") or {})
+    if "code" in data:
+        data["code"] = "******"
+    return {**event, "data": data}
+
+
+def build_worker(settings: NotifySettings, deps: Deps | None = None) -> Worker:
     db = connect(settings)
     create_indexes(db, development=settings.dev_messages_enabled)
     bus = EventBus.from_settings(settings)
     deps = deps or build_deps(settings, db)
     relay = OutboxRelay(db, OUTBOX_COLLECTIONS, bus)
-    worker = Worker(
+    return Worker(
         bus,
         consumers=consumers(settings, db, bus, deps),
         relay=relay,
         poll_seconds=settings.outbox_poll_seconds,
+        tasks=[delivery_task(deps, settings.delivery_poll_seconds)],
     )
-    return worker, DeliveryLoop(deps, settings.delivery_poll_seconds)
 
 
 def main() -> None:
     settings = NotifySettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
     log.info("starting", extra=log_fields(settings=settings.public_dict()))
-    worker, loop = build_worker(settings)
-    loop.start()
-    try:
-        worker.run_forever()
-    finally:
-        loop.stop()
+    build_worker(settings).run_forever()
 
 
 if __name__ == "__main__":

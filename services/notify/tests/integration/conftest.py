@@ -63,19 +63,13 @@ def start_worker(settings):
 
     def start(providers=None):
         deps = build_deps(settings, connect(settings), providers=providers)
-        worker, loop = build_worker(settings, deps)
-        worker.start()
-        loop.start()
-        started.append((worker, loop))
-        # Declare the queues now, so events published right away are not dropped.
-        with worker.bus.connection() as connection:
-            for consumer in worker.consumers:
-                consumer.declare(connection)
+        worker = build_worker(settings, deps)
+        worker.start()  # declares the queues before returning
+        started.append(worker)
         return worker
 
     yield start
-    for worker, loop in started:
-        loop.stop()
+    for worker in started:
         worker.stop()
 
 
