@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from servicekit.auth import TokenVerifier, init_auth
 from servicekit.bus import EventBus, check_broker
 from servicekit.mongo import connect, ping
 from servicekit.web import create_service_app
-
+from tracking.api import routes
+from tracking.api.limits import init_limiter
 from tracking.config import TrackingSettings
 
 
@@ -19,7 +22,13 @@ def create_app(settings: TrackingSettings | None = None) -> Flask:
         title="motcua tracking — Tra cứu hồ sơ",
         description="Tra cứu theo mã hồ sơ hoặc CCCD, tiến trình, thống kê đúng hạn.",
         readiness={"mongo": lambda: ping(db), "rabbitmq": lambda: check_broker(bus)},
+        import_name=__name__,
     )
+    if settings.trusted_proxy_hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops)
     app.extensions["db"] = db
     init_auth(app, TokenVerifier.from_settings(settings))
+    init_limiter(app, settings)
+    api.register_blueprint(routes.blp)
     return app
+

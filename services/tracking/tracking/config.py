@@ -10,3 +10,16 @@ from servicekit.config import ServiceSettings, setting
 class TrackingSettings(ServiceSettings):
     service_name: str = setting("SERVICE_NAME", "tracking")
     mongo_db: str = setting("MONGO_DB", "motcua_tracking")
+    # Key of the HMAC that replaces CCCD numbers in the read model. Changing it means a
+    # rebuild cannot find old dossiers by CCCD (the clear numbers are never kept).
+    cccd_hash_key: str = setting("CCCD_HASH_KEY", "dev-only-cccd-hash-key", secret=True)
+    # flask-limiter storage shared by every web process and replica.
+    ratelimit_storage_uri: str = setting("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379",
+                                         secret=True)  # may carry the Redis password
+    ratelimit_key_prefix: str = setting("RATELIMIT_KEY_PREFIX", "motcua-tracking")
+    # Lookups by anonymous callers (per client IP) and citizens (per account).
+    lookup_rate_limit: str = setting("LOOKUP_RATE_LIMIT", "10/minute")
+    # Proxies in front of us that append to X-Forwarded-For (the gateway: 1). 0 = use the
+    # socket address; never trust more hops than really exist, or clients spoof their IP.
+    trusted_proxy_hops: int = setting("TRUSTED_PROXY_HOPS", 1)
+    consumer_queue: str = setting("TRACKING_QUEUE", "tracking.dossier-events")

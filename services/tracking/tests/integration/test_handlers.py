@@ -1,0 +1,45 @@
+"""The event handler and the guarded view write, against the real nx-27017 server."""
+from datetime import timedelta
+
+from tracking import repository
+from tracking.domain.projection import project, sanitize
+from tracking.handlers import refresh_view
+
+
+def test_a_duplicate_event_is_a_no_op_even_without_the_consumer_dedup(mongo_db, story,
+                                                                      record):
+    s = story().submitted().accepted(timedelta(days=3))
+    record(*s.events)
+    before = mongo_db.dossier_views.find_one()
+    record(s.events[1], s.events[0], s.events[1])
+    assert mongo_db.dossier_views.find_one() == before
+    assert mongo_db.timeline.count_documents({}) == 2
+
+
+def test_a_view_folded_from_fewer_events_never_replaces_a_newer_one(mongo_db, story,
+                                                                   cccd_key):
+    s = story().submitted().accepted().processing()
+    events = [sanitize(e, cccd_key) for e in s.events]
+    assert repository.save_view(mongo_db, project(s.dossier_id, events))
+    assert not repository.save_view(mongo_db, project(s.dossier_id, events[:2]))
+    assert not repository.save_view(mongo_db, project(s.dossier_id, events))
+    stored = repository.view_by_id(mongo_db, s.dossier_id)
+    assert stored["status"] == "processing" and stored["event_count"] == 3
+
+
+def test_times_survive_a_rewrite_of_an_existing_view(mongo_db, story, record):
+    s = story().submitted()
+    record(*s.events)
+    record(*s.accepted(timedelta(days=4)).events[1:])
+    view = repository.view_by_id(mongo_db, s.dossier_id)
+    assert view["received_at"] == s.received_at
+    assert view["due_at"] == s.received_at + timedelta(days=4)
+
+
+def test_refresh_heals_a_view_lost_after_the_timeline_write(mongo_db, story, record):
+    s = story().submitted().accepted()
+    record(*s.events)
+    mongo_db.dossier_views.delete_many({})
+    view = refresh_view(mongo_db, s.dossier_id)
+    assert view["status"] == "accepted"
+    assert repository.view_by_id(mongo_db, s.dossier_id)["status_label"] == "Được tiếp nhận"

@@ -1,0 +1,1 @@
+"""The tracking read model's rules: pure functions, no I/O."""
