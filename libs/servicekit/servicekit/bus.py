@@ -34,18 +34,17 @@ class EventBus:
             transport_options={"confirm_publish": True},
         )
 
-    def queues(self, name: str, routing_keys: Iterable[str], retry_delay_ms: int
-               ) -> tuple[Queue, Queue, Queue]:
-        """The consumer queue, its retry queue and its dead-letter queue."""
+    def queues(self, name: str, routing_keys: Iterable[str]) -> tuple[Queue, Queue, Queue]:
+        """The consumer queue, its retry queue and its dead-letter queue.
+
+        The retry queue has no queue-level TTL: each copy carries its own ``expiration``, so
+        changing the retry delay never conflicts with the queue already declared.
+        """
         main = Queue(name, durable=True,
                      bindings=[binding(self.exchange, routing_key=key) for key in routing_keys])
         retry = Queue(
             f"{name}.retry", durable=True,
-            queue_arguments={
-                "x-message-ttl": int(retry_delay_ms),
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": name,
-            },
+            queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name},
         )
         dead = Queue(f"{name}.dead", durable=True)
         return main, retry, dead
@@ -57,10 +56,11 @@ class EventBus:
             queue(channel).declare()
 
     def publish(self, connection: Connection, body: bytes, *, routing_key: str,
-                message_id: str, headers: dict | None = None, exchange: str | None = None
-                ) -> None:
+                message_id: str, headers: dict | None = None, exchange: str | None = None,
+                expiration_ms: int | None = None) -> None:
         """Publish one persistent message; returns once the broker confirmed it."""
         producer = connection.Producer()
+        extra = {} if expiration_ms is None else {"expiration": expiration_ms / 1000}
         producer.publish(
             body,
             exchange=self.exchange.name if exchange is None else exchange,
@@ -71,6 +71,7 @@ class EventBus:
             message_id=message_id,
             headers=headers or {},
             retry=False,
+            **extra,
         )
 
 

@@ -91,8 +91,8 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.prefetch = prefetch
         self.redact = redact
-        self.queue, self.retry_queue, self.dead_queue = bus.queues(
-            queue, self.handlers.keys(), retry_delay_ms)
+        self.retry_delay_ms = retry_delay_ms
+        self.queue, self.retry_queue, self.dead_queue = bus.queues(queue, self.handlers.keys())
         # Retries and dead letters go out on a connection of their own: waiting for a
         # publisher confirm on the consuming connection could dispatch the next delivery
         # re-entrantly inside this one's callback.
@@ -105,6 +105,10 @@ class EventConsumer:
 
     def declare(self, connection: Connection) -> None:
         self.bus.declare(connection, self.queue, self.retry_queue, self.dead_queue)
+
+    def ensure_indexes(self, keep_days: int = 30) -> None:
+        """Forget handled event ids after ``keep_days`` (no redelivery comes that late)."""
+        self.db[HANDLED].create_index("handled_at", expireAfterSeconds=keep_days * 86400)
 
     def consumer(self, connection: Connection):
         """A kombu consumer to drain on ``connection`` (see :mod:`servicekit.worker`)."""
@@ -152,7 +156,8 @@ class EventConsumer:
             else:
                 log.warning("handler failed; will retry", extra=log_fields(
                     event_id=event["id"], attempts=attempts, error=error))
-                self._republish(message, self.retry_queue.name, attempts, error)
+                self._republish(message, self.retry_queue.name, attempts, error,
+                                expiration_ms=self.retry_delay_ms)
             return
         # A competing replica may have recorded a redelivered copy; effects are idempotent.
         with contextlib.suppress(DuplicateKeyError):
@@ -167,7 +172,7 @@ class EventConsumer:
                      if topic_matches(pattern, event_type)), None)
 
     def _republish(self, message: Message, queue: str, attempts: int, error: str,
-                   body: bytes | str | None = None) -> None:
+                   body: bytes | str | None = None, expiration_ms: int | None = None) -> None:
         headers = dict(message.headers or {})
         headers[ATTEMPTS_HEADER] = attempts
         headers[ERROR_HEADER] = error[:2000]
@@ -178,7 +183,7 @@ class EventConsumer:
             self.bus.publish(self._publisher, message.body if body is None else body,
                              routing_key=queue,
                              message_id=message.properties.get("message_id") or "",
-                             headers=headers, exchange="")
+                             headers=headers, exchange="", expiration_ms=expiration_ms)
         except Exception:
             self.close()  # reconnect next time; the unacked original will be redelivered
             raise

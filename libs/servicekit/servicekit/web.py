@@ -27,7 +27,7 @@ from prometheus_client import (
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 
 from servicekit.config import ServiceSettings
-from servicekit.errors import error_response, register_error_handlers
+from servicekit.errors import ErrorSchema, error_response, register_error_handlers
 from servicekit.logging import (
     accept_request_id,
     configure_logging,
@@ -56,6 +56,13 @@ class HealthSchema(Schema):
 
 class ReadinessSchema(HealthSchema):
     checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ServiceApi(Api):
+    """flask-smorest's Api documenting errors with servicekit's one error shape, so that a
+    service using ``ErrorSchema`` in ``alt_response`` refers to the same ``Error`` component."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def _health_blueprint(service: str, checks: Mapping[str, ReadinessCheck]) -> Blueprint:
@@ -166,7 +173,7 @@ def create_service_app(
     )
     app.json.ensure_ascii = False
     app.extensions["settings"] = settings
-    api = Api(app)
+    api = ServiceApi(app)
     register_error_handlers(app)
     _install_request_context(app, settings.service_name)
     api.register_blueprint(_health_blueprint(settings.service_name, readiness or {}))

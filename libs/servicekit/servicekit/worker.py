@@ -23,6 +23,7 @@ from servicekit.outbox import OutboxRelay
 log = logging.getLogger("servicekit.worker")
 
 RECONNECT_MAX_SECONDS = 5.0
+STABLE_SECONDS = 10.0  # a loop that failed sooner keeps backing off (e.g. a failing declare)
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,19 @@ class Worker:
     def _with_reconnect(self, name: str, body) -> None:
         delay = 0.2
         while not self.stopping.is_set():
+            began = time.monotonic()
             try:
                 with self.bus.connection() as connection:
                     connection.ensure_connection(max_retries=1)
                     log.info("connected", extra={"fields": {"loop": name}})
-                    delay = 0.2
                     body(connection)
             except Exception as exc:  # broker down, connection reset, Mongo down...
                 if self.stopping.is_set():
                     return
                 log.warning("loop error; reconnecting", extra={"fields": {
                     "loop": name, "error": f"{type(exc).__name__}: {exc}", "in_s": delay}})
+                if time.monotonic() - began > STABLE_SECONDS:
+                    delay = 0.2  # it ran fine for a while: a fresh failure, retry soon
                 self.stopping.wait(delay)
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
@@ -110,8 +113,13 @@ class Worker:
 
     def start(self) -> None:
         self.declare()
-        if self.relay is not None:
-            self.relay.ensure_indexes()
+        try:
+            for consumer in self.consumers:
+                consumer.ensure_indexes()
+            if self.relay is not None:
+                self.relay.ensure_indexes()
+        except Exception as exc:  # database down at start: the loops retry their work
+            log.warning("could not create indexes yet", extra={"fields": {"error": repr(exc)}})
             self._spawn("relay", lambda conn: self._relay(conn))
         for consumer in self.consumers:
             self._spawn(consumer.queue_name,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from kombu import Queue
+from kombu.exceptions import OperationalError
 
 from servicekit.bus import EventBus
 from servicekit.deadletters import list_dead, replay
@@ -74,7 +75,7 @@ def test_event_written_while_broker_unreachable_is_published_once_it_is_back(
     unreachable = EventBus("amqp://guest:guest@127.0.0.1:1/", bus.exchange.name,
                            connect_timeout=0.5)
     relay_down = OutboxRelay(mongo_db, ["things"], unreachable)
-    with pytest.raises(OSError), unreachable.connection() as connection:
+    with pytest.raises(OperationalError), unreachable.connection() as connection:
         relay_down.run_once(connection)
     assert mongo_db.things.find_one({"_id": "t1"})["outbox_pending"] == 1
 
@@ -161,7 +162,7 @@ def test_retry_queue_returns_messages_to_the_consumer_queue(bus):
     with bus.connection() as connection:
         consumer.declare(connection)
         bus.publish(connection, b"{}", routing_key=f"{QUEUE}.retry", exchange="",
-                    message_id="m")
+                    message_id="m", expiration_ms=100)
         bound = Queue(QUEUE, durable=True)(connection.default_channel)
         message = wait_until(lambda: bound.get(no_ack=True), 10, message="retried message")
     assert json.loads(message.body) == {}
