@@ -32,6 +32,10 @@ def bare_write() -> Flask:
     db = MongoClient(os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017"),
                      tz_aware=True)[os.environ.get("MONGO_DB", "bench_baseline")]
 
+    @app.get("/ping")
+    def ping():
+        return jsonify(status="ok")
+
     @app.post("/write")
     def write():
         counter = db.counters.find_one_and_update(

@@ -154,11 +154,12 @@ class ServiceProcess:
         self.process: subprocess.Popen | None = None
 
     @classmethod
-    def gunicorn(cls, app: str, env: dict[str, str], *, workers: int = 1,
+    def gunicorn(cls, app: str, env: dict[str, str], *, workers: int | None = None,
                  log_path: Path | None = None) -> ServiceProcess:
         port = free_port()
         args = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w",
-                str(workers), "--graceful-timeout", "5", app]
+                str(workers or os.environ.get("GUNICORN_WORKERS", "1")), "--threads",
+                os.environ.get("GUNICORN_THREADS", "8"), "--graceful-timeout", "5", app]
         return cls(args, env, port=port, log_path=log_path)
 
     @property

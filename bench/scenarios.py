@@ -1,0 +1,337 @@
+"""The benchmark scenarios of issue 9. Each returns a dict of figures for results.json."""
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psutil
+import requests
+from pymongo import MongoClient
+
+from bench.load import Result, get, run_load
+from infra.local import journeys
+from infra.local.runner import RunningStack
+from servicekit.testing import ServiceProcess
+
+UNLIMITED = "1000000/minute"
+BENCH_ENV = {  # rate limits would measure the limiter, not the platform
+    "RATE_LIMIT_AUTH": UNLIMITED, "RATE_LIMIT_LOOKUP": UNLIMITED, "RATE_LIMIT_USER": UNLIMITED,
+    "RATE_LIMIT_ANONYMOUS": UNLIMITED, "LOOKUP_RATE_LIMIT": UNLIMITED,
+    "LOG_LEVEL": "WARNING",
+}
+PROCEDURE = ("1.001193", None)  # birth registration; agency picked from the catalog
+
+
+@dataclass
+class Context:
+    stack: RunningStack
+    seconds: float
+    concurrency: int
+    tmp: Path
+    big: int
+    baselines: dict[str, ServiceProcess] = field(default_factory=dict)
+    _citizen: tuple | None = None
+    _agency: str | None = None
+
+    @property
+    def gateway(self) -> str:
+        return self.stack.url()
+
+    def direct(self, service: str) -> str:
+        return self.stack.url(f"{service.upper()}_PORT")
+
+    def mongo(self, database: str):
+        return MongoClient(self.stack.mongo_url, tz_aware=True)[database]
+
+    def baseline(self, name: str) -> ServiceProcess:
+        """A baseline app (bench.baselines) under the same gunicorn settings as services."""
+        if name not in self.baselines:
+            env = {"MONGO_URL": self.stack.mongo_url, "MONGO_DB": "bench_baseline"}
+            process = ServiceProcess.gunicorn(f"bench.baselines:{name}()", env)
+            process.ready_path = "/ping"
+            self.baselines[name] = process.start()
+        return self.baselines[name]
+
+    def citizen(self):
+        if self._citizen is None:
+            self._citizen = journeys.citizen(journeys.Api(self.gateway))
+        return self._citizen
+
+    def agency(self) -> str:
+        if self._agency is None:
+            procedure = requests.get(f"{self.gateway}/api/catalog/procedures/{PROCEDURE[0]}",
+                                     timeout=10).json()
+            self._agency = procedure["agencies"][0]["code"] if isinstance(
+                procedure["agencies"][0], dict) else procedure["agencies"][0]
+        return self._agency
+
+    def close(self) -> None:
+        for process in self.baselines.values():
+            process.stop()
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+def gateway_vs_direct_lookup(ctx: Context) -> dict[str, Any]:
+    """Tracking lookup through the gateway vs straight to tracking (same code, same load)."""
+    person, api = ctx.citizen()
+    dossier = journeys.submit_dossier(api, person, PROCEDURE[0], ctx.agency())
+    code = dossier["code"]
+    journeys.wait_visible(ctx.gateway, code)
+    bare = run_load("bare flask", ctx.baseline("bare").url, get("/ping"),
+                    concurrency=ctx.concurrency, seconds=ctx.seconds)
+    direct = run_load("tracking direct", ctx.direct("tracking"), get(f"/lookup?code={code}"),
+                      concurrency=ctx.concurrency, seconds=ctx.seconds)
+    via = run_load("tracking via gateway", ctx.gateway, get(f"/api/tracking/lookup?code={code}"),
+                   concurrency=ctx.concurrency, seconds=ctx.seconds)
+    return {
+        "bare_flask": bare.summary(), "direct": direct.summary(), "gateway": via.summary(),
+        "throughput_ratio_gateway_vs_direct": _ratio(via.throughput, direct.throughput),
+        "throughput_ratio_direct_vs_bare_flask": _ratio(direct.throughput, bare.throughput),
+        "added_p50_ms": round(via.percentile(50) - direct.percentile(50), 2),
+        "added_p99_ms": round(via.percentile(99) - direct.percentile(99), 2),
+        "target": "gateway ≥ 0.7 × direct",
+    }
+
+
+def _sequence_load(name: str, step: Callable[[int], None], concurrency: int, seconds: float
+                   ) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+    counter = iter(range(10**9))
+
+    def worker():
+        nonlocal errors
+        while time.perf_counter() < stop_at:
+            with lock:
+                n = next(counter)
+            began = time.perf_counter()
+            try:
+                step(n)
+                ok = True
+            except Exception:
+                ok = False
+            with lock:
+                latencies.append((time.perf_counter() - began) * 1000)
+                errors += not ok
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(name, len(latencies), errors, seconds, latencies)
+
+
+def submit_vs_bare_write(ctx: Context) -> dict[str, Any]:
+    """A dossier created, filled and submitted through the gateway vs a bare endpoint doing
+    the same Mongo writes (insert draft, counter $inc, status + outbox update)."""
+    person, api = ctx.citizen()
+    agency = ctx.agency()
+    base = ctx.baseline("bare_write").url
+    sessions = threading.local()
+
+    def bare_step(_n):
+        session = getattr(sessions, "s", None) or requests.Session()
+        sessions.s = session
+        session.post(f"{base}/write", timeout=30).raise_for_status()
+
+    def submit_step(_n):
+        journeys.submit_dossier(api, person, PROCEDURE[0], agency)
+
+    bare = _sequence_load("bare write", bare_step, ctx.concurrency, ctx.seconds)
+    e2e = _sequence_load("submit end to end", submit_step, ctx.concurrency, ctx.seconds)
+    return {"bare_write": bare.summary(), "submit_end_to_end": e2e.summary(),
+            "throughput_ratio": _ratio(e2e.throughput, bare.throughput),
+            "http_calls_per_submit": "create + patch + submit (+ uploads if required)",
+            "target": "≥ 0.5 × bare write"}
+
+
+def event_lag(ctx: Context, rate: float = 20.0) -> dict[str, Any]:
+    """Commit in submission (submit answered) → view present in tracking, at a steady rate."""
+    person, api = ctx.citizen()
+    agency = ctx.agency()
+    views = ctx.mongo("motcua_tracking")["dossier_views"]
+    pending: dict[str, float] = {}
+    lags: list[float] = []
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set() or pending:
+            with lock:
+                codes = list(pending)
+            if codes:
+                for doc in views.find({"code": {"$in": codes}}, {"code": 1}):
+                    with lock:
+                        began = pending.pop(doc["code"], None)
+                    if began is not None:
+                        lags.append((time.perf_counter() - began) * 1000)
+            time.sleep(0.002)
+            if done.is_set() and time.perf_counter() > deadline:
+                break
+
+    # Drafts are prepared first so that the paced part is the submit alone.
+    count = int(rate * ctx.seconds)
+    drafts = [journeys.prepare_draft(api, person, PROCEDURE[0], agency) for _ in range(count)]
+    watcher = threading.Thread(target=watch)
+    deadline = float("inf")
+    watcher.start()
+    interval = 1.0 / rate
+    start = time.perf_counter()
+
+    def submit_one(dossier_id: str):
+        summary = api.json("POST", f"/api/submission/dossiers/{dossier_id}/submit")
+        with lock:
+            pending[summary["code"]] = time.perf_counter()
+
+    threads = []
+    for n, dossier_id in enumerate(drafts):
+        time.sleep(max(0.0, start + n * interval - time.perf_counter()))
+        thread = threading.Thread(target=submit_one, args=(dossier_id,))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    deadline = time.perf_counter() + 30
+    done.set()
+    watcher.join()
+    result = Result("event lag", len(lags), len(pending), ctx.seconds, lags)
+    return {"submits": count, "rate_per_s": rate, "seen": len(lags), "missing": len(pending),
+            "p50_ms": round(result.percentile(50), 1), "p99_ms": round(result.percentile(99), 1),
+            "max_ms": round(max(lags), 1) if lags else None, "target": "p99 ≤ 100 ms"}
+
+
+def otp_latency(ctx: Context, samples: int = 30) -> dict[str, Any]:
+    """Registration OTP request answered → the message listed by the dev SMS provider."""
+    api = journeys.Api(ctx.gateway)
+    lags = []
+    for _ in range(samples):
+        person = journeys.Person.random()
+        api.json("POST", "/api/identity/register", json={
+            "cccd": person.cccd, "full_name": person.full_name,
+            "date_of_birth": person.date_of_birth, "phone": person.phone,
+            "email": person.email, "password": person.password}, expect=(202,))
+        answered = time.perf_counter()
+        while True:
+            messages = requests.get(f"{ctx.direct('notify')}/dev/messages",
+                                    params={"to": person.phone}, timeout=5).json()["messages"]
+            if messages:
+                lags.append((time.perf_counter() - answered) * 1000)
+                break
+            if time.perf_counter() - answered > 10:
+                break
+            time.sleep(0.005)
+    result = Result("otp", len(lags), samples - len(lags), 0, lags)
+    return {"samples": samples, "delivered": len(lags), "p50_ms": round(result.percentile(50), 1),
+            "p99_ms": round(result.percentile(99), 1), "target": "p99 ≤ 1000 ms"}
+
+
+def _seed_tracking_views(ctx: Context, total: int) -> None:
+    from tracking.config import TrackingSettings
+    from tracking.domain.projection import project, sanitize
+    from tracking.repository import _to_document
+
+    key = TrackingSettings.from_env().cccd_hash_key
+    db = ctx.mongo("motcua_tracking")
+    have = db.dossier_views.count_documents({"code": {"$regex": "^BENCH-"}})
+    rng = random.Random(have)
+    batch = []
+    received = datetime(2026, 11, 2, 8, tzinfo=UTC)
+    for n in range(have, total):
+        dossier_id = f"bench-{n}"
+        event = {"id": str(uuid.UUID(int=rng.getrandbits(128))), "type": "dossier.submitted",
+                 "version": 1, "occurred_at": received.isoformat(), "source": "bench",
+                 "tenant": "01", "aggregate_id": dossier_id, "aggregate_version": 1,
+                 "data": {"code": f"BENCH-{n:07d}", "procedure_code": "1.001193",
+                          "procedure_name": "Đăng ký khai sinh", "agency_code": "000.00.00.H26",
+                          "applicant_name": "Nguyễn Văn An",
+                          "applicant_cccd": f"001090{n:06d}", "status": "submitted",
+                          "received_at": received.isoformat(),
+                          "due_at": (received + timedelta(days=3)).isoformat()}}
+        batch.append(_to_document(project(dossier_id, [sanitize(event, key)])))
+        if len(batch) == 5000:
+            db.dossier_views.insert_many(batch)
+            batch = []
+    if batch:
+        db.dossier_views.insert_many(batch)
+
+
+def lookup_scale(ctx: Context) -> dict[str, Any]:
+    """Lookup by code latency with 1k dossiers in the read model vs ``ctx.big``."""
+    figures = {}
+    for total in (1_000, ctx.big):
+        started = time.perf_counter()
+        _seed_tracking_views(ctx, total)
+        seeded_s = time.perf_counter() - started
+        rng = random.Random(total)
+        result = run_load(
+            f"lookup with {total}", ctx.direct("tracking"),
+            lambda _n, rng=rng, total=total: (
+                "GET", f"/lookup?code=BENCH-{rng.randrange(total):07d}", None, {}),
+            concurrency=4, seconds=ctx.seconds)
+        figures[str(total)] = {**result.summary(), "seed_seconds": round(seeded_s, 1)}
+    small, big = figures["1000"], figures[str(ctx.big)]
+    return {**figures,
+            "p50_ratio": _ratio(big["p50_ms"], small["p50_ms"]),
+            "p99_ratio": _ratio(big["p99_ms"], small["p99_ms"]),
+            "target": f"{ctx.big} vs 1000 ≤ 1.3×"}
+
+
+def memory(ctx: Context) -> dict[str, Any]:
+    """Resident memory of every process after the run."""
+    rows = {}
+    for process in ctx.stack.processes() + [p.process and psutil.Process(p.process.pid)
+                                             for p in ctx.baselines.values()]:
+        if process is None:
+            continue
+        try:
+            cmd = " ".join(process.cmdline())
+            rss = process.memory_info().rss / 2**20
+        except psutil.Error:
+            continue
+        rows[f"{process.pid} {_label(cmd)}"] = round(rss, 1)
+    return {"rss_mb": dict(sorted(rows.items(), key=lambda kv: kv[0].split(" ", 1)[1])),
+            "max_mb": max(rows.values()) if rows else None, "target": "≤ 120 MB each"}
+
+
+def _label(cmd: str) -> str:
+    for marker in ("--name motcua-", "-m ", "bench.baselines:", "nx-27017", "moto.server",
+                   "smtp_sink"):
+        if marker in cmd:
+            rest = cmd.split(marker, 1)[1].split(" ")[0]
+            return (marker.strip("- ").replace("--name ", "") + rest).strip()
+    return cmd[:60]
+
+
+ALL = [gateway_vs_direct_lookup, submit_vs_bare_write, event_lag, otp_latency, lookup_scale]
+
+
+def report(results: dict[str, Any]) -> str:
+    """results.md: the figures, the ratios and the targets, side by side."""
+    import json
+    lines = ["# motcua benchmarks", "",
+             f"Run {results['started_at']} on {results['machine']['platform']}, "
+             f"{results['machine']['cpus']} CPUs, Python {results['machine']['python']}; "
+             f"{results['settings']['seconds']} s per load, "
+             f"{results['settings']['concurrency']} client threads; platform ready in "
+             f"{results.get('startup_seconds')} s.", "",
+             "Figures are from one run on a shared, noisy machine: compare the ratios, "
+             "not the absolute numbers.", ""]
+    for name in [s.__name__ for s in ALL] + ["memory"]:
+        lines += [f"## {name}", "", "```json", json.dumps(results.get(name), indent=2,
+                                                         ensure_ascii=False), "```", ""]
+    return "\n".join(lines)
+
