@@ -11,6 +11,10 @@ SERVICES = ("identity", "catalog", "submission", "tracking", "notify")
 @dataclasses.dataclass(frozen=True)
 class GatewaySettings(ServiceSettings):
     service_name: str = setting("SERVICE_NAME", "gateway")
+    # The gateway keeps nothing durable: it never connects to MongoDB or RabbitMQ, so these
+    # inherited settings are not secrets it must be given.
+    mongo_url: str = setting("MONGO_URL", "")
+    amqp_url: str = setting("AMQP_URL", "")
     identity_url: str = setting("IDENTITY_URL", "http://127.0.0.1:8081")
     catalog_url: str = setting("CATALOG_URL", "http://127.0.0.1:8082")
     submission_url: str = setting("SUBMISSION_URL", "http://127.0.0.1:8083")
@@ -29,6 +33,12 @@ class GatewaySettings(ServiceSettings):
     rate_limit_prefix: str = setting("RATE_LIMIT_PREFIX", "motcua-gateway")
     trusted_proxies: int = setting("TRUSTED_PROXIES", 0)
     cors_origins: str = setting("CORS_ORIGINS", "")
+    # Portal (server-rendered pages): the key that encrypts its session cookie, whether the
+    # cookie is Secure outside production too (behind HTTPS), and how long a session lasts.
+    portal_secret_key: str = setting("PORTAL_SECRET_KEY", "dev-only-portal-secret-change-me",
+                                     secret=True)
+    portal_cookie_secure: bool = setting("PORTAL_COOKIE_SECURE", False)
+    portal_session_hours: int = setting("PORTAL_SESSION_HOURS", 12)
 
     @property
     def allowed_origins(self) -> frozenset[str]:

@@ -1,0 +1,84 @@
+"""The images: one Dockerfile per service, and a wheel that carries every file it needs.
+
+Images install the service from a wheel built in the Dockerfile's builder stage, so a template,
+static file or data file that the package does not declare (setuptools package-data) is
+silently missing from the image while every local test passes. The last test builds each
+package the way the builder does (from a clean copy, no egg-info, no git) and compares.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import deploy_checks as checks  # noqa: E402
+
+PROJECTS = {**checks.SOURCE_DIRS, "servicekit": "libs/servicekit"}
+PACKAGES = {name: name for name in PROJECTS}
+
+
+@pytest.mark.parametrize("service", sorted(checks.SERVICES))
+def test_dockerfile_builds_one_service_slim_non_root_with_healthcheck(service):
+    path = checks.ROOT / checks.SOURCE_DIRS[service] / "Dockerfile"
+    assert checks.dockerfile_problems(path, service) == []
+
+
+def test_dockerignore_keeps_local_state_out_of_the_build_context():
+    patterns = {line.strip() for line in (checks.ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")}
+    assert {".venv", "var", "tests", ".git"} <= patterns
+    assert {"**/tests", "**/__pycache__", "**/*.egg-info", ".env"} <= patterns
+
+
+def test_dockerfile_check_fails_on_a_root_single_stage_image(broken_copy):
+    path = broken_copy("services/submission/Dockerfile")
+    text = path.read_text()
+    text = re.sub(r"^USER .*$", "", text, flags=re.M)
+    text = text.replace("FROM ${PYTHON_IMAGE} AS builder", "FROM python:3.12 AS builder")
+    text = text.replace("COPY libs/servicekit/ libs/servicekit/",
+                        "COPY libs/servicekit/ libs/servicekit/\nCOPY services/ services/")
+    path.write_text(text)
+    problems = checks.dockerfile_problems(path, "submission")
+    assert "runs as root" in problems
+    assert any("not python:3.11-slim" in p for p in problems)
+    assert any(p.startswith("copies") for p in problems)
+
+
+def packaged_files(project: Path, workdir: Path) -> set[str]:
+    """Files setuptools puts in the wheel, built from a clean copy like the image's builder."""
+    source = workdir / "src"
+    shutil.copytree(project, source, ignore=shutil.ignore_patterns(
+        "*.egg-info", "__pycache__", "*.pyc", "tests", ".pytest_cache", ".ruff_cache"))
+    output = workdir / "out"
+    subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q",
+                    "build_py", "--build-lib", str(output)],
+                   cwd=source, check=True, capture_output=True, timeout=120)
+    return {str(p.relative_to(output)) for p in output.rglob("*") if p.is_file()}
+
+
+def package_files(project: Path, package: str) -> set[str]:
+    root = project / package
+    return {str(p.relative_to(project)) for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+
+
+@pytest.mark.parametrize("project", sorted(PROJECTS))
+def test_the_image_wheel_carries_every_file_of_the_package(project, tmp_path):
+    directory = checks.ROOT / PROJECTS[project]
+    missing = package_files(directory, PACKAGES[project]) - packaged_files(directory, tmp_path)
+    assert sorted(missing) == [], (
+        f"{PROJECTS[project]}/pyproject.toml must declare these as package-data, or the image "
+        "lacks them")
+
+
+def test_wheel_check_fails_on_an_undeclared_data_file(broken_copy, tmp_path):
+    project = broken_copy("services/tracking")
+    (project / "tracking" / "templates").mkdir(exist_ok=True)
+    (project / "tracking" / "templates" / "page.j2").write_text("{{ code }}")
+    missing = package_files(project, "tracking") - packaged_files(project, tmp_path / "build")
+    assert missing == {"tracking/templates/page.j2"}
