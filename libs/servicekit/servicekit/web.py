@@ -65,7 +65,8 @@ class ServiceApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
-def _health_blueprint(service: str, checks: Mapping[str, ReadinessCheck]) -> Blueprint:
+def _health_blueprint(service: str, checks: Mapping[str, ReadinessCheck],
+                      informational: Mapping[str, ReadinessCheck]) -> Blueprint:
     blp = Blueprint("health", __name__, description="Sức khỏe của dịch vụ")
 
     @blp.route("/healthz")
@@ -82,13 +83,13 @@ def _health_blueprint(service: str, checks: Mapping[str, ReadinessCheck]) -> Blu
         def get(self):
             """Các thành phần dịch vụ sử dụng đều truy cập được"""
             results: dict[str, str] = {}
-            for name, check in checks.items():
+            for name, check in {**checks, **informational}.items():
                 try:
                     check()
                     results[name] = "ok"
-                except Exception as exc:  # any failure means not ready
+                except Exception as exc:  # any failure of a required check: not ready
                     results[name] = f"error: {type(exc).__name__}"
-            ready = all(value == "ok" for value in results.values())
+            ready = all(results[name] == "ok" for name in checks)
             body = {"status": "ready" if ready else "not_ready", "service": service,
                     "checks": results}
             return body, (200 if ready else 503)
@@ -145,12 +146,16 @@ def create_service_app(
     title: str,
     version: str = "1.0.0",
     readiness: Mapping[str, ReadinessCheck] | None = None,
+    informational: Mapping[str, ReadinessCheck] | None = None,
     description: str = "",
     import_name: str | None = None,
 ) -> tuple[Flask, Api]:
     """Build a Flask app and its flask-smorest ``Api`` with everything services share.
 
-    ``import_name`` (usually the caller's ``__name__``) locates templates and static files.
+    ``readiness`` checks decide ``/readyz`` (200 or 503); ``informational`` ones are only
+    reported — e.g. the broker, since the outbox lets the API keep answering while it is
+    down, and taking every web pod out of service then would turn a degraded platform into
+    a dead one. ``import_name`` (usually the caller's ``__name__``) locates templates.
     """
     configure_logging(settings.service_name, settings.log_level)
     use_vietnamese_messages()
@@ -176,7 +181,8 @@ def create_service_app(
     api = ServiceApi(app)
     register_error_handlers(app)
     _install_request_context(app, settings.service_name)
-    api.register_blueprint(_health_blueprint(settings.service_name, readiness or {}))
+    api.register_blueprint(_health_blueprint(settings.service_name, readiness or {},
+                                             informational or {}))
     app.add_url_rule("/metrics", "metrics", _metrics_view)
 
     @app.errorhandler(413)

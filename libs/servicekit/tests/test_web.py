@@ -28,7 +28,8 @@ def app(jwks_issuer):
         raise ConnectionError("down")
 
     app, api = create_service_app(settings, title="sample",
-                                  readiness={"ok": lambda: None, "broken": broken})
+                                  readiness={"ok": lambda: None, "broken": broken},
+                                  informational={"broker": broken})
     init_auth(app, TokenVerifier.from_settings(settings))
     blp = Blueprint("items", __name__)
 
@@ -60,7 +61,8 @@ def test_health_readiness_metrics_and_openapi(app):
     assert client.get("/healthz").json == {"status": "ok", "service": "sample"}
     ready = client.get("/readyz")
     assert ready.status_code == 503
-    assert ready.json["checks"] == {"ok": "ok", "broken": "error: ConnectionError"}
+    assert ready.json["checks"] == {"ok": "ok", "broken": "error: ConnectionError",
+                                    "broker": "error: ConnectionError"}
     client.get("/healthz")
     assert b"http_requests_total" in client.get("/metrics").data
     spec = client.get("/openapi.json").json
@@ -115,3 +117,16 @@ def test_roles_are_enforced(app, jwks_issuer):
     assert citizen.status_code == 403 and citizen.json["code"] == 403
     officer = client.get("/officer-only", headers=jwks_issuer.headers(role="officer"))
     assert officer.status_code == 200
+
+
+def test_informational_checks_are_reported_but_do_not_fail_readiness():
+    settings = ServiceSettings.from_env({}, service_name="degraded")
+
+    def broken():
+        raise ConnectionError("broker down")
+
+    app, _api = create_service_app(settings, title="t", readiness={"mongo": lambda: None},
+                                   informational={"rabbitmq": broken})
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["checks"]["rabbitmq"] == "error: ConnectionError"

@@ -22,7 +22,8 @@ def create_app(settings: NotifySettings | None = None) -> Flask:
         settings,
         title="motcua notify — Thông báo",
         description="Email, SMS, hộp thư trong ứng dụng, tùy chọn nhận thông báo.",
-        readiness={"mongo": lambda: ping(db), "rabbitmq": lambda: check_broker(bus)},
+        readiness={"mongo": lambda: ping(db)},
+        informational={"rabbitmq": lambda: check_broker(bus)},
     )
     app.extensions["db"] = db
     app.extensions["notify_repo"] = MongoRepository(db)

@@ -21,7 +21,8 @@ def create_app(settings: TrackingSettings | None = None) -> Flask:
         settings,
         title="motcua tracking — Tra cứu hồ sơ",
         description="Tra cứu theo mã hồ sơ hoặc CCCD, tiến trình, thống kê đúng hạn.",
-        readiness={"mongo": lambda: ping(db), "rabbitmq": lambda: check_broker(bus)},
+        readiness={"mongo": lambda: ping(db)},
+        informational={"rabbitmq": lambda: check_broker(bus)},
         import_name=__name__,
     )
     if settings.trusted_proxy_hops > 0:
