@@ -57,6 +57,9 @@ class Stack:
         "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"))
     redis_url: str = field(default_factory=lambda: os.environ.get(
         "REDIS_URL", "redis://127.0.0.1:6379/0"))
+    # Processes a test runs itself (to kill and restart them): "mongo", "tracking-worker"...
+    without: frozenset[str] = field(default_factory=lambda: frozenset(
+        filter(None, os.environ.get("DEVSTACK_WITHOUT", "").split(","))))
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
 
     @property
@@ -97,6 +100,8 @@ class Stack:
             ("smtp", self.smtp_port, lambda: start_smtp_sink(self.smtp_port, self.var / "mail",
                                                              self.logs)),
         ):
+            if name in self.without:
+                continue
             if port_open(port):
                 raise ComponentError(
                     f"port {port} for {name} is taken; stop what uses it or set "
@@ -104,6 +109,8 @@ class Stack:
             self.processes.append((name, start()))
 
     def _spawn(self, name: str, args: list[str]) -> None:
+        if name in self.without:
+            return
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         process = subprocess.Popen(args, env=self.env(), stdout=log, stderr=subprocess.STDOUT,

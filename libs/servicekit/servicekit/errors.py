@@ -106,7 +106,16 @@ def handle_unexpected(error: Exception):
     return error_response(500)
 
 
+def handle_database_down(error: Exception):
+    """The database cannot be reached: a clear, retryable 503 rather than a 500."""
+    log.warning("database unavailable", extra={"fields": {"error": type(error).__name__}})
+    return error_response(503, headers={"Retry-After": "5"})
+
+
 def register_error_handlers(app: Flask) -> None:
     """Make every error of ``app`` use the one shape (HTTP errors and unexpected ones)."""
+    from pymongo.errors import ConnectionFailure
+
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ConnectionFailure, handle_database_down)
     app.register_error_handler(Exception, handle_unexpected)

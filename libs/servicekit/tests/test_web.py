@@ -130,3 +130,18 @@ def test_informational_checks_are_reported_but_do_not_fail_readiness():
     ready = app.test_client().get("/readyz")
     assert ready.status_code == 200
     assert ready.json["checks"]["rabbitmq"] == "error: ConnectionError"
+
+
+def test_database_down_is_a_retryable_503_in_the_error_shape():
+    from pymongo.errors import ServerSelectionTimeoutError
+
+    settings = ServiceSettings.from_env({}, service_name="db-down")
+    app, _api = create_service_app(settings, title="t")
+
+    @app.get("/needs-db")
+    def needs_db():
+        raise ServerSelectionTimeoutError("nx-27017 is restarting")
+
+    response = app.test_client().get("/needs-db")
+    assert response.status_code == 503
+    assert response.json["code"] == 503 and response.headers["Retry-After"] == "5"
