@@ -26,7 +26,7 @@ BENCH_ENV = {  # rate limits would measure the limiter, not the platform
     "RATE_LIMIT_ANONYMOUS": UNLIMITED, "LOOKUP_RATE_LIMIT": UNLIMITED,
     "LOG_LEVEL": "WARNING",
 }
-PROCEDURE = ("1.001193", None)  # birth registration; agency picked from the catalog
+PROCEDURE = journeys.BIRTH_REGISTRATION
 
 
 @dataclass
@@ -66,10 +66,7 @@ class Context:
 
     def agency(self) -> str:
         if self._agency is None:
-            procedure = requests.get(f"{self.gateway}/api/catalog/procedures/{PROCEDURE[0]}",
-                                     timeout=10).json()
-            self._agency = procedure["agencies"][0]["code"] if isinstance(
-                procedure["agencies"][0], dict) else procedure["agencies"][0]
+            self._agency = journeys.first_agency(journeys.Api(self.gateway), PROCEDURE)
         return self._agency
 
     def close(self) -> None:
@@ -86,7 +83,7 @@ def _ratio(a: float, b: float) -> float | None:
 def gateway_vs_direct_lookup(ctx: Context) -> dict[str, Any]:
     """Tracking lookup through the gateway vs straight to tracking (same code, same load)."""
     person, api = ctx.citizen()
-    dossier = journeys.submit_dossier(api, person, PROCEDURE[0], ctx.agency())
+    dossier = journeys.submit_dossier(api, person, PROCEDURE, ctx.agency())
     code = dossier["code"]
     journeys.wait_visible(ctx.gateway, code)
     bare = run_load("bare flask", ctx.baseline("bare").url, get("/ping"),
@@ -149,7 +146,7 @@ def submit_vs_bare_write(ctx: Context) -> dict[str, Any]:
         session.post(f"{base}/write", timeout=30).raise_for_status()
 
     def submit_step(_n):
-        journeys.submit_dossier(api, person, PROCEDURE[0], agency)
+        journeys.submit_dossier(api, person, PROCEDURE, agency)
 
     bare = _sequence_load("bare write", bare_step, ctx.concurrency, ctx.seconds)
     e2e = _sequence_load("submit end to end", submit_step, ctx.concurrency, ctx.seconds)
@@ -185,7 +182,7 @@ def event_lag(ctx: Context, rate: float = 20.0) -> dict[str, Any]:
 
     # Drafts are prepared first so that the paced part is the submit alone.
     count = int(rate * ctx.seconds)
-    drafts = [journeys.prepare_draft(api, person, PROCEDURE[0], agency) for _ in range(count)]
+    drafts = [journeys.prepare_draft(api, person, PROCEDURE, agency) for _ in range(count)]
     watcher = threading.Thread(target=watch)
     deadline = float("inf")
     watcher.start()

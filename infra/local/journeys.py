@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 OTP = re.compile(r"\b(\d{6})\b")
+BIRTH_REGISTRATION = "1.001193"  # Đăng ký khai sinh: the seeded procedure journeys use
 
 
 class ApiError(AssertionError):
@@ -193,3 +194,9 @@ def wait_visible(base_url: str, code: str, timeout: float = 15.0) -> dict[str, A
             return response.json()["results"][0]
         time.sleep(0.05)
     raise AssertionError(f"{code} not visible in tracking after {timeout}s")
+
+
+def first_agency(api: Api, procedure_code: str = BIRTH_REGISTRATION) -> str:
+    """The code of the first agency performing a published procedure."""
+    first = api.json("GET", f"/api/catalog/procedures/{procedure_code}")["agencies"][0]
+    return first["code"] if isinstance(first, dict) else first
