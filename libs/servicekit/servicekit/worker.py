@@ -120,6 +120,7 @@ class Worker:
                 self.relay.ensure_indexes()
         except Exception as exc:  # database down at start: the loops retry their work
             log.warning("could not create indexes yet", extra={"fields": {"error": repr(exc)}})
+        if self.relay is not None:
             self._spawn("relay", lambda conn: self._relay(conn))
         for consumer in self.consumers:
             self._spawn(consumer.queue_name,

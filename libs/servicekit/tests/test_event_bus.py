@@ -234,3 +234,19 @@ def test_worker_declares_queues_on_start_runs_tasks_and_redacts_dead_letters(mon
         worker.stop()
     assert dead[0]["envelope"]["data"] == {"code": "******", "channel": "sms"}
     assert dead[0]["id"] == otp["id"]
+
+
+def test_worker_relays_outbox_events(mongo_db, bus):
+    """Regression: the relay thread must start when the indexes are created normally."""
+    from servicekit.testing import EventCapture
+    from servicekit.worker import Worker
+
+    worker = Worker(bus, relay=OutboxRelay(mongo_db, ["things"], bus), poll_seconds=0.02)
+    with EventCapture(bus, "test.#") as captured:
+        worker.start()
+        try:
+            pending = event()
+            mongo_db.things.insert_one(new_document_with_outbox({"_id": "w"}, [pending]))
+            assert captured.wait(lambda e: e["id"] == pending["id"], timeout=15)
+        finally:
+            worker.stop()
