@@ -1,4 +1,5 @@
 """Settings of the catalog service, read once from the environment."""
+
 from __future__ import annotations
 
 import dataclasses

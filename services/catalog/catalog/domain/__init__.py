@@ -1,0 +1,1 @@
+"""Catalog domain: agencies, procedures and their rules. No I/O here."""

@@ -1,0 +1,1 @@
+"""Seed data (provinces, agencies, procedures, form templates) and the command that loads it."""

@@ -1,0 +1,3 @@
+from catalog.seed.command import main
+
+main()
