@@ -9,6 +9,7 @@ from gateway.access import authenticate, init_rate_limits
 from gateway.config import GatewaySettings
 from gateway.docs import init_docs
 from gateway.headers import init_headers
+from gateway.portal import init_portal
 from gateway.proxy import Upstreams
 from servicekit.auth import TokenVerifier, init_auth
 from servicekit.web import create_service_app
@@ -33,4 +34,5 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     init_rate_limits(app, settings)
     init_headers(app, settings.allowed_origins)
     init_docs(app)
+    init_portal(app, settings)
     return app
