@@ -1,24 +1,38 @@
-"""The identity worker process: ``python -m identity.worker``."""
+"""The identity worker process: ``python -m identity.worker``.
+
+Runs the outbox relay (identity consumes no events). Event bodies are sealed at rest: the
+relay opens them just before publishing and erases them after (see sealed_outbox).
+"""
+
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from identity.config import IdentitySettings
+from identity.domain.pii import PiiCipher, parse_keyring
+from identity.repository import OUTBOX_COLLECTIONS, Repository
+from identity.sealed_outbox import sealed_relay
 from servicekit.bus import EventBus
 from servicekit.logging import configure_logging
 from servicekit.mongo import connect
-from servicekit.outbox import OutboxRelay
-from servicekit.worker import Worker
+from servicekit.worker import PeriodicTask, Worker
 
-from identity.config import IdentitySettings
 
-# Collections whose documents carry an outbox (see servicekit.outbox).
-OUTBOX_COLLECTIONS: list[str] = []
+def build_worker(settings: IdentitySettings) -> Worker:
+    db = connect(settings)
+    bus = EventBus.from_settings(settings)
+    cipher = PiiCipher(parse_keyring(settings.pii_keys), settings.pii_active_key)
+    relay = sealed_relay(db, OUTBOX_COLLECTIONS, bus, cipher)
+    repo = Repository(db, cipher)
+    keep = timedelta(seconds=max(settings.login_lock_seconds, settings.otp_ttl_seconds) + 3600)
+    purge = PeriodicTask("purge", lambda: repo.purge(datetime.now(UTC), keep), interval=300)
+    return Worker(bus, relay=relay, tasks=[purge], poll_seconds=settings.outbox_poll_seconds)
 
 
 def main() -> None:
     settings = IdentitySettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
-    db = connect(settings)
-    bus = EventBus.from_settings(settings)
-    Worker(bus, relay=OutboxRelay(db, OUTBOX_COLLECTIONS, bus), poll_seconds=settings.outbox_poll_seconds).run_forever()
+    build_worker(settings).run_forever()
 
 
 if __name__ == "__main__":

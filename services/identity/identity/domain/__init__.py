@@ -1,0 +1,1 @@
+"""Identity domain: rules and value logic, no I/O."""

@@ -1,0 +1,73 @@
+"""Event types identity publishes and the data each carries (the contracts in code).
+
+``identity.otp_requested`` is the only message that carries a clear one-time code; it goes
+to notify, which must never store or log it.
+"""
+
+from __future__ import annotations
+
+OTP_REQUESTED = "identity.otp_requested"
+USER_REGISTERED = "identity.user_registered"
+PROFILE_UPDATED = "identity.profile_updated"
+USER_DELETED = "identity.user_deleted"
+
+
+def otp_requested(
+    *,
+    challenge_id: str,
+    purpose: str,
+    channel: str,
+    destination: str,
+    code: str,
+    expires_in: int,
+    user_id: str | None = None,
+) -> dict:
+    """``destination`` is the phone (E.164) or email address for ``channel`` (sms|email)."""
+    return {
+        "challenge_id": challenge_id,
+        "purpose": purpose,
+        "channel": channel,
+        "destination": destination,
+        "code": code,
+        "expires_in": expires_in,
+        "user_id": user_id,
+    }
+
+
+def user_registered(
+    *, user_id: str, full_name: str, phone: str | None, email: str | None, role: str = "citizen"
+) -> dict:
+    return {
+        "user_id": user_id,
+        "role": role,
+        "full_name": full_name,
+        "phone": phone,
+        "email": email,
+    }
+
+
+def profile_updated(
+    *,
+    user_id: str,
+    changed: list[str],
+    contact: dict,
+    autofill_consent: bool,
+    autofill: dict | None = None,
+) -> dict:
+    """``contact`` (full_name, phone, email) lets notify keep its copy. Only while the citizen
+    consents to autofill does the event also carry ``cccd`` and ``date_of_birth`` (``autofill``)
+    for submission to pre-fill forms; an event without consent tells it to drop its copy."""
+    data = {
+        "user_id": user_id,
+        "changed": sorted(changed),
+        **contact,
+        "autofill_consent": autofill_consent,
+    }
+    if autofill_consent and autofill:
+        data.update(autofill)
+    return data
+
+
+def user_deleted(*, user_id: str, mode: str) -> dict:
+    """Other services erase or anonymise what they keep about ``user_id``."""
+    return {"user_id": user_id, "mode": mode}

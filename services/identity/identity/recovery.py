@@ -1,0 +1,103 @@
+"""Forgotten password: a code to the account's phone or email, then a new password.
+
+The answer to "send me a code" is the same whether or not the username exists (a decoy
+challenge stands in for unknown ones), and the channel follows the username's form: an email
+username gets the code by email, a phone or CCCD username by SMS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from identity.bootstrap import Services
+from identity.challenges import (
+    classify_username,
+    find_user,
+    issue_challenge,
+    load_challenge,
+    settle,
+)
+from identity.domain.consent import iso
+from identity.domain.errors import Conflict, ValidationFailed
+from identity.domain.passwords import password_problems
+
+PURPOSE = "reset_password"
+RETRY = "Yêu cầu đang được xử lý đồng thời, vui lòng thử lại."
+
+
+@dataclass(frozen=True)
+class ForgotPassword:
+    username: str
+
+
+@dataclass(frozen=True)
+class ResetPassword:
+    challenge_id: str
+    code: str
+    new_password: str
+
+
+def forgot_password(svc: Services, cmd: ForgotPassword) -> dict:
+    now = svc.clock.now()
+    kind, value = classify_username(cmd.username)
+    channel = "email" if kind == "email" else "sms"
+    user = find_user(svc, cmd.username)
+    destination = value
+    if user is not None:
+        clear = svc.vault.open(user["pii"])
+        destination = clear.get("phone") if channel == "sms" else clear.get("email")
+        if not destination:  # e.g. a staff account without a phone
+            destination = clear.get("email") or clear.get("phone")
+    challenge = issue_challenge(
+        svc,
+        purpose=PURPOSE,
+        channel=channel,
+        destination=destination,
+        subject_id=user["_id"] if user else None,
+        deliver=user is not None,
+    )
+    svc.repo.audit(
+        "password_forgot",
+        "sent" if user else "unknown_user",
+        now,
+        user_id=user["_id"] if user else None,
+    )
+    return {
+        "challenge_id": challenge.id,
+        "channel": channel,
+        "expires_in": challenge.expires_in(now),
+    }
+
+
+def reset_password(svc: Services, cmd: ResetPassword) -> None:
+    """Check the new password first (a weak one does not use up a try), then the code."""
+    now = svc.clock.now()
+    challenge = load_challenge(svc, cmd.challenge_id, PURPOSE)
+    user = svc.repo.get_user(challenge.subject_id) if challenge.subject_id else None
+    personal: tuple[str, ...] = ()
+    if user is not None and user.get("status") == "active":
+        clear = svc.vault.open(user["pii"])
+        personal = (
+            clear.get("cccd", ""),
+            clear.get("phone", "")[3:],
+            clear.get("email", "").split("@")[0],
+        )
+    problems = password_problems(cmd.new_password, personal)
+    if problems:
+        raise ValidationFailed("Mật khẩu mới chưa đạt yêu cầu.", {"new_password": problems})
+    outcome = challenge.verify(cmd.code, now, svc.otp_hasher, svc.otp_policy)
+    settle(svc, challenge, outcome)
+    update = {
+        "$set": {
+            "password_hash": svc.passwords.hash(cmd.new_password),
+            "password_changed_at": iso(now),
+            "updated_at": iso(now),
+        }
+    }
+    if not svc.repo.update_user(user["_id"], user["version"], update, []):
+        raise Conflict(RETRY)
+    svc.repo.revoke_user_families(user["_id"], now, "password_reset")
+    throttle = svc.repo.get_throttle(f"user:{user['_id']}")
+    throttle.record_success()  # whoever proved the code may sign in again at once
+    svc.repo.save_throttle(throttle)
+    svc.repo.audit("password_reset", "success", now, user_id=user["_id"])

@@ -1,0 +1,272 @@
+"""MongoDB access for identity: small named operations; indexes declared here.
+
+Personal data arrives here already sealed (see ``domain.pii``): nothing in this module sees a
+clear CCCD, phone number or email.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, fields
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from identity.domain.lockout import LoginThrottle
+from identity.domain.otp import OtpChallenge, OtpStatus
+from identity.domain.pii import PiiCipher
+from identity.domain.tokens import RefreshToken, TokenFamily
+from identity.sealed_outbox import sealed_document, sealed_update
+
+USERS = "users"
+CHALLENGES = "otp_challenges"
+OTP_SENDS = "otp_sends"
+THROTTLES = "login_throttles"
+FAMILIES = "token_families"
+REFRESH_TOKENS = "refresh_tokens"
+AUDIT = "audit"
+
+OUTBOX_COLLECTIONS = (USERS, CHALLENGES)
+
+INDEXES: dict[str, list[IndexModel]] = {
+    USERS: [
+        IndexModel([("cccd_hash", ASCENDING)], unique=True, sparse=True, name="cccd_hash"),
+        IndexModel([("phone_hash", ASCENDING)], unique=True, sparse=True, name="phone_hash"),
+        IndexModel([("email_hash", ASCENDING)], unique=True, sparse=True, name="email_hash"),
+        IndexModel([("role", ASCENDING)], name="role"),
+    ],
+    CHALLENGES: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
+    OTP_SENDS: [
+        IndexModel([("destination_hash", ASCENDING), ("sent_at", DESCENDING)], name="dest"),
+        IndexModel([("sent_at", ASCENDING)], expireAfterSeconds=2 * 3600, name="ttl"),
+    ],
+    FAMILIES: [IndexModel([("user_id", ASCENDING)], name="user")],
+    REFRESH_TOKENS: [IndexModel([("family_id", ASCENDING)], name="family")],
+    AUDIT: [
+        IndexModel([("user_id", ASCENDING), ("at", DESCENDING)], name="user_at"),
+        IndexModel([("at", DESCENDING)], name="at"),
+    ],
+}
+
+
+# nx-27017 0.8.1 turns a datetime written by an update (not an insert) into a string, so
+# every time on a document that is later updated is stored as an ISO-8601 UTC string
+# (fixed width, so string order is time order) and parsed back here.
+_ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime(_ISO)
+
+
+def from_iso(text: str | datetime | None) -> datetime | None:
+    if text is None or isinstance(text, datetime):
+        return text
+    return datetime.strptime(text, _ISO).replace(tzinfo=UTC)
+
+
+def _dump(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: to_iso(v) if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _load(cls: type, doc: dict[str, Any], id_field: str) -> Any:
+    names = {f.name: f for f in fields(cls)}
+    values = {k: v for k, v in doc.items() if k in names}
+    values[id_field] = doc["_id"]
+    for name, field in names.items():
+        if "datetime" in str(field.type) and name in values:
+            values[name] = from_iso(values[name])
+    return cls(**values)
+
+
+def _challenge_doc(challenge: OtpChallenge) -> dict[str, Any]:
+    doc = _dump(asdict(challenge))
+    doc["_id"] = doc.pop("id")
+    doc["status"] = challenge.status.value
+    return doc
+
+
+def _challenge(doc: dict[str, Any]) -> OtpChallenge:
+    challenge = _load(OtpChallenge, doc, "id")
+    challenge.status = OtpStatus(doc["status"])
+    return challenge
+
+
+class Repository:
+    def __init__(self, db: Database, cipher: PiiCipher) -> None:
+        self.db = db
+        self.cipher = cipher  # seals outbox event bodies
+
+    def ensure_indexes(self) -> None:
+        for name, models in INDEXES.items():
+            self.db[name].create_indexes(models)
+
+    # -- users --------------------------------------------------------------------------
+
+    def find_user_by_hashes(self, hashes: dict[str, list[str]]) -> dict | None:
+        """A live user whose ``<field>_hash`` is among the candidates of any field."""
+        clauses = [{f"{name}_hash": {"$in": values}} for name, values in hashes.items()]
+        if not clauses:
+            return None
+        # $and spelled out: nx-27017 mishandles a field beside a top-level $or in some commands.
+        return self.db[USERS].find_one({"$and": [{"status": "active"}, {"$or": clauses}]})
+
+    def get_user(self, user_id: str) -> dict | None:
+        return self.db[USERS].find_one({"_id": user_id})
+
+    def insert_user(self, document: dict, events: list[dict]) -> None:
+        """Raises ``DuplicateKeyError`` when an identifier is already registered."""
+        self.db[USERS].insert_one(sealed_document(self.cipher, document, events))
+
+    def update_user(self, user_id: str, version: int, update: dict, events: list[dict]) -> bool:
+        """Apply ``update`` if nobody changed the user since ``version`` was read."""
+        update = {op: dict(value) for op, value in update.items()}
+        update.setdefault("$inc", {})["version"] = 1
+        result = self.db[USERS].update_one(
+            {"_id": user_id, "version": version}, sealed_update(self.cipher, update, events)
+        )
+        return result.modified_count == 1
+
+    def count_users(self, role: str) -> int:
+        return self.db[USERS].count_documents({"role": role, "status": "active"})
+
+    # -- OTP challenges -----------------------------------------------------------------
+
+    def insert_challenge(self, challenge: OtpChallenge, events: list[dict]) -> None:
+        self.db[CHALLENGES].insert_one(
+            sealed_document(self.cipher, _challenge_doc(challenge), events)
+        )
+
+    def get_challenge(self, challenge_id: str) -> OtpChallenge | None:
+        doc = self.db[CHALLENGES].find_one({"_id": challenge_id})
+        return _challenge(doc) if doc else None
+
+    def save_challenge(self, challenge: OtpChallenge, events: list[dict] = ()) -> bool:
+        """Optimistic write: only if the stored version is the one that was loaded."""
+        doc = _challenge_doc(challenge)
+        expected = doc.pop("version")
+        doc.pop("_id")
+        update = {"$set": {**doc, "version": expected + 1}}
+        result = self.db[CHALLENGES].update_one(
+            {"_id": challenge.id, "version": expected},
+            sealed_update(self.cipher, update, list(events)),
+        )
+        if result.modified_count == 1:
+            challenge.version = expected + 1
+            return True
+        return False
+
+    def purge(self, now: datetime, keep: timedelta) -> int:
+        """Drop what outlived its use by ``keep``: expired challenges (they may hold a sealed
+        pending registration), login counters at rest. Returns how many documents went."""
+        cutoff = to_iso(now - keep)
+        gone = (
+            self.db[CHALLENGES]
+            .delete_many(
+                {"$and": [{"expires_at": {"$lt": cutoff}}, {"outbox_pending": {"$lt": 1}}]}
+            )
+            .deleted_count
+        )
+        gone += self.db[THROTTLES].delete_many({"updated_at": {"$lt": cutoff}}).deleted_count
+        return gone
+
+    # -- OTP send quota -----------------------------------------------------------------
+
+    def record_send(
+        self, destination_hash: str, now: datetime, window: timedelta
+    ) -> tuple[str, int]:
+        """Record a send first, then count: two racing requests can never both slip past."""
+        send_id = uuid.uuid4().hex
+        self.db[OTP_SENDS].insert_one(
+            {"_id": send_id, "destination_hash": destination_hash, "sent_at": now}
+        )
+        count = self.db[OTP_SENDS].count_documents(
+            {"destination_hash": destination_hash, "sent_at": {"$gt": now - window}}
+        )
+        return send_id, count
+
+    def forget_send(self, send_id: str) -> None:
+        self.db[OTP_SENDS].delete_one({"_id": send_id})
+
+    # -- login throttling ---------------------------------------------------------------
+
+    def get_throttle(self, key: str) -> LoginThrottle:
+        doc = self.db[THROTTLES].find_one({"_id": key})
+        if doc is None:
+            return LoginThrottle(key)
+        return LoginThrottle(
+            key,
+            doc["failures"],
+            from_iso(doc.get("window_started_at")),
+            from_iso(doc.get("locked_until")),
+        )
+
+    def save_throttle(self, throttle: LoginThrottle) -> None:
+        state = _dump(
+            {
+                "failures": throttle.failures,
+                "window_started_at": throttle.window_started_at,
+                "locked_until": throttle.locked_until,
+                "updated_at": datetime.now(UTC),
+            }
+        )
+        try:  # insert then update: nx-27017 ignores the filter's _id on upserts
+            self.db[THROTTLES].insert_one({"_id": throttle.key, **state})
+        except DuplicateKeyError:
+            self.db[THROTTLES].update_one({"_id": throttle.key}, {"$set": state})
+
+    # -- refresh tokens -----------------------------------------------------------------
+
+    def insert_family(self, family: TokenFamily) -> None:
+        doc = _dump(asdict(family))
+        doc["_id"] = doc.pop("id")
+        self.db[FAMILIES].insert_one(doc)
+
+    def get_family(self, family_id: str) -> TokenFamily | None:
+        doc = self.db[FAMILIES].find_one({"_id": family_id})
+        return _load(TokenFamily, doc, "id") if doc else None
+
+    def revoke_family(self, family_id: str, now: datetime, reason: str) -> None:
+        self.db[FAMILIES].update_one(
+            {"_id": family_id, "revoked_at": None},
+            {"$set": {"revoked_at": to_iso(now), "revoke_reason": reason}},
+        )
+
+    def revoke_user_families(self, user_id: str, now: datetime, reason: str) -> None:
+        self.db[FAMILIES].update_many(
+            {"user_id": user_id, "revoked_at": None},
+            {"$set": {"revoked_at": to_iso(now), "revoke_reason": reason}},
+        )
+
+    def insert_refresh_token(self, token: RefreshToken) -> None:
+        doc = _dump(asdict(token))
+        doc["_id"] = doc.pop("hash")
+        self.db[REFRESH_TOKENS].insert_one(doc)
+
+    def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        doc = self.db[REFRESH_TOKENS].find_one({"_id": token_hash})
+        return _load(RefreshToken, doc, "hash") if doc else None
+
+    def spend_refresh_token(self, token_hash: str, now: datetime) -> bool:
+        """Mark a token used; False when someone else spent it first (a race is a reuse)."""
+        result = self.db[REFRESH_TOKENS].update_one(
+            {"_id": token_hash, "used_at": None}, {"$set": {"used_at": to_iso(now)}}
+        )
+        return result.modified_count == 1
+
+    def list_families(self, user_id: str) -> list[dict]:
+        return list(self.db[FAMILIES].find({"user_id": user_id}).sort("created_at", DESCENDING))
+
+    # -- audit --------------------------------------------------------------------------
+
+    def audit(self, action: str, outcome: str, now: datetime, **details: Any) -> None:
+        self.db[AUDIT].insert_one(
+            {"_id": uuid.uuid4().hex, "at": now, "action": action, "outcome": outcome, **details}
+        )
+
+    def audit_for_user(self, user_id: str, limit: int = 500) -> list[dict]:
+        cursor = self.db[AUDIT].find({"user_id": user_id}).sort("at", DESCENDING).limit(limit)
+        return list(cursor)
