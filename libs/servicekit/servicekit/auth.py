@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from flask import current_app, g, request
@@ -20,20 +20,30 @@ ROLES = ("citizen", "officer", "admin")
 ALGORITHMS = ("EdDSA", "ES256", "RS256")
 
 
+class KeySource(Protocol):
+    def get_signing_key(self, kid: str) -> jwt.PyJWK: ...
+
+
 class InvalidToken(Exception):
     """The token is missing, malformed, badly signed, expired or not for us."""
 
 
 class TokenVerifier:
-    def __init__(self, jwks_url: str, *, issuer: str, audience: str,
+    def __init__(self, jwks_url: str | None = None, *, issuer: str, audience: str,
                  cache_seconds: int = 300, timeout: float = 3.0,
-                 refresh_cooldown: float = 10.0) -> None:
+                 refresh_cooldown: float = 10.0, key_source: KeySource | None = None) -> None:
+        """Verify against identity's JWKS at ``jwks_url``, or against ``key_source`` (any
+        object with ``get_signing_key(kid) -> jwt.PyJWK``, e.g. identity's own keys)."""
         self.issuer = issuer
         self.audience = audience
-        # An unknown kid refetches the key set once; the cooldown stops a caller sending
-        # random kids from making us hammer identity.
-        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=False, lifespan=cache_seconds,
-                                     timeout=timeout, cooldown_duration=refresh_cooldown)
+        if key_source is None:
+            if not jwks_url:
+                raise ValueError("a JWKS URL or a key source is needed")
+            # An unknown kid refetches the key set once; the cooldown stops a caller sending
+            # random kids from making us hammer identity.
+            key_source = jwt.PyJWKClient(jwks_url, cache_keys=False, lifespan=cache_seconds,
+                                         timeout=timeout, cooldown_duration=refresh_cooldown)
+        self._keys = key_source
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> TokenVerifier:
@@ -46,7 +56,7 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
             if header.get("alg") not in ALGORITHMS or not header.get("kid"):
                 raise InvalidToken("unsupported algorithm or missing kid")
-            key = self._jwks.get_signing_key(header["kid"])
+            key = self._keys.get_signing_key(header["kid"])
             claims = jwt.decode(
                 token, key=key.key, algorithms=[header["alg"]], audience=self.audience,
                 issuer=self.issuer, options={"require": ["exp", "sub", "iat", "jti"]},

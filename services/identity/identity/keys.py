@@ -162,6 +162,4 @@ class LocalTokenVerifier(TokenVerifier):
     """servicekit's verifier, reading identity's own keys instead of fetching its JWKS."""
 
     def __init__(self, keys: SigningKeys, *, issuer: str, audience: str) -> None:
-        self.issuer = issuer
-        self.audience = audience
-        self._jwks = _LocalKeySet(keys)  # type: ignore[assignment]
+        super().__init__(issuer=issuer, audience=audience, key_source=_LocalKeySet(keys))
