@@ -1,1 +1,2 @@
-"""motcua submission service: Hồ sơ trực tuyến, tệp đính kèm, mã hồ sơ, lịch làm việc, quy trình xử lý."""
+"""motcua submission service: Hồ sơ trực tuyến, tệp đính kèm, mã hồ sơ, lịch làm việc,
+quy trình xử lý."""

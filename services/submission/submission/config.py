@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from servicekit.config import ServiceSettings, setting
+from servicekit.config import ConfigError, ServiceSettings, setting
+from submission.domain.calendar import PausePolicy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -14,3 +15,26 @@ class SubmissionSettings(ServiceSettings):
     s3_access_key: str = setting("S3_ACCESS_KEY", "motcua-dev", secret=True)
     s3_secret_key: str = setting("S3_SECRET_KEY", "motcua-dev-secret", secret=True)
     s3_bucket: str = setting("S3_BUCKET", "motcua-submission")
+    s3_region: str = setting("S3_REGION", "us-east-1")
+    # catalog lets a component allow up to 50 MB (drawings); the body must fit one such file
+    max_body_bytes: int = setting("MAX_BODY_BYTES", 51 * 1024 * 1024)
+    # Presigned download links live at most 10 minutes (issue 5).
+    download_url_seconds: int = setting("SUBMISSION_DOWNLOAD_URL_SECONDS", 300)
+    component_max_bytes: int = setting("SUBMISSION_COMPONENT_MAX_BYTES", 10 * 1024 * 1024)
+    dossier_max_bytes: int = setting("SUBMISSION_DOSSIER_MAX_BYTES", 50 * 1024 * 1024)
+    draft_retention_days: int = setting("SUBMISSION_DRAFT_RETENTION_DAYS", 30)
+    retention_interval_seconds: float = setting("SUBMISSION_RETENTION_INTERVAL_SECONDS", 3600.0)
+    idempotency_hours: int = setting("SUBMISSION_IDEMPOTENCY_HOURS", 24)
+    # Public page that shows a dossier's status; the receipt's QR code points there.
+    tracking_url: str = setting("SUBMISSION_TRACKING_URL",
+                                "http://127.0.0.1:8080/tra-cuu?code={code}")
+    # Default supplement pause rule when an administrator has not chosen one.
+    pause_policy: str = setting("SUBMISSION_PAUSE_POLICY", PausePolicy.EXTEND.value)
+    font_dir: str = setting("SUBMISSION_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
+    def check(self) -> None:
+        super().check()
+        if self.pause_policy not in {p.value for p in PausePolicy}:
+            raise ConfigError("SUBMISSION_PAUSE_POLICY must be 'extend' or 'restart'")
+        if not 0 < self.download_url_seconds <= 600:
+            raise ConfigError("SUBMISSION_DOWNLOAD_URL_SECONDS must be between 1 and 600")

@@ -1,0 +1,1 @@
+"""Printable documents: receipt and appointment slip, apology letter, form view."""

@@ -1,0 +1,1 @@
+"""Submission domain: pure rules, no I/O."""

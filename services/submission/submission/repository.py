@@ -1,0 +1,282 @@
+"""Mongo access for submission: dossiers (with their outbox), counters, local copies.
+
+Dossier times are stored as ISO-8601 UTC strings of one fixed width
+(`2026-03-02T01:30:00Z`), which sort and compare like the instants they name: nx-27017 turns
+any datetime written by `$set` into a string, so a real datetime would not survive the first
+update. Lists are written whole with `$set` (no `$push`).
+"""
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from servicekit.mongo import ensure_indexes
+from servicekit.outbox import OUTBOX_INDEX, new_document_with_outbox, with_outbox
+from submission.domain.errors import ConcurrencyConflict
+from submission.domain.model import Dossier, iso, parse_iso
+from submission.domain.status import Status
+
+DOSSIERS = "dossiers"
+COUNTERS = "counters"
+PROCEDURES = "procedures"
+AGENCIES = "agencies"
+PROFILES = "profiles"
+CALENDAR = "calendar"
+IDEMPOTENCY = "idempotency_keys"
+AUDIT = "audit"
+
+INDEXES = {
+    DOSSIERS: [
+        IndexModel([("owner_id", ASCENDING), ("updated_at", DESCENDING)], name="by_owner"),
+        IndexModel([("agency_code", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)],
+                   name="officer_queue"),
+        IndexModel([("status", ASCENDING), ("updated_at", ASCENDING)], name="retention"),
+        IndexModel([("code", ASCENDING)], name="by_code"),
+        OUTBOX_INDEX,
+    ],
+    IDEMPOTENCY: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="ttl")],
+    AUDIT: [IndexModel([("dossier_id", ASCENDING), ("at", ASCENDING)], name="by_dossier")],
+}
+
+_TOP_LEVEL_TIMES = ("created_at", "updated_at", "submitted_at", "accepted_at", "due_at",
+                    "paused_at", "finished_at")
+
+
+def create_indexes(db: Database) -> None:
+    ensure_indexes(db, INDEXES)
+
+
+# ---- dossiers -------------------------------------------------------------------------------
+def _state(dossier: Dossier) -> dict[str, Any]:
+    state = {
+        "owner_id": dossier.owner_id,
+        "procedure": dossier.procedure,
+        "procedure_code": dossier.procedure.get("code"),
+        "agency": dossier.agency,
+        "agency_code": dossier.agency["code"],
+        "tenant": dossier.tenant,
+        "status": dossier.status.value,
+        "status_code": dossier.status.code,
+        "applicant": dossier.applicant,
+        "applicant_cccd": dossier.applicant.get("cccd"),
+        "form_data": dossier.form_data,
+        "attachments": dossier.attachments,
+        "code": dossier.code,
+        "resume_status": dossier.resume_status.value if dossier.resume_status else None,
+        "details": dossier.details,
+        "extensions": dossier.extensions,
+        "history": dossier.history,
+    }
+    for name in _TOP_LEVEL_TIMES:
+        state[name] = iso(getattr(dossier, name))
+    return state
+
+
+def dossier_from_document(document: dict[str, Any]) -> Dossier:
+    return Dossier(
+        id=document["_id"],
+        owner_id=document["owner_id"],
+        procedure=document["procedure"],
+        agency=document["agency"],
+        tenant=document["tenant"],
+        status=Status(document["status"]),
+        version=document["version"],
+        applicant=document.get("applicant") or {},
+        form_data=document.get("form_data") or {},
+        attachments=list(document.get("attachments") or []),
+        code=document.get("code"),
+        resume_status=Status(document["resume_status"]) if document.get("resume_status")
+        else None,
+        details=document.get("details") or {},
+        extensions=list(document.get("extensions") or []),
+        history=list(document.get("history") or []),
+        **{name: parse_iso(document.get(name)) for name in _TOP_LEVEL_TIMES},
+    )
+
+
+def insert_dossier(db: Database, dossier: Dossier, events: list[dict]) -> None:
+    dossier.version = 1
+    document = {"_id": dossier.id, "version": 1, **_state(dossier)}
+    db[DOSSIERS].insert_one(new_document_with_outbox(document, events))
+
+
+def save_dossier(db: Database, dossier: Dossier, events: list[dict],
+                 expected_version: int | None = None) -> None:
+    """Write the dossier and its events in one update, if nobody changed it meanwhile."""
+    version = dossier.version if expected_version is None else expected_version
+    update = with_outbox({"$set": {**_state(dossier), "version": version + 1}}, events)
+    result = db[DOSSIERS].update_one({"_id": dossier.id, "version": version}, update)
+    if result.matched_count == 0:
+        raise ConcurrencyConflict(
+            "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại hồ sơ rồi thao tác lại.")
+    dossier.version = version + 1
+
+
+def get_dossier(db: Database, dossier_id: str) -> Dossier | None:
+    document = db[DOSSIERS].find_one({"_id": dossier_id, "deleted_at": {"$exists": False}},
+                                     {"outbox": 0})
+    return dossier_from_document(document) if document else None
+
+
+def mark_deleted(db: Database, dossier: Dossier, now: datetime) -> bool:
+    result = db[DOSSIERS].update_one(
+        {"_id": dossier.id, "version": dossier.version, "status": Status.DRAFT.value},
+        {"$set": {"deleted_at": iso(now), "updated_at": iso(now)}, "$inc": {"version": 1}})
+    return result.modified_count == 1
+
+
+def drafts_to_purge(db: Database, untouched_since: datetime, limit: int = 100) -> list[dict]:
+    return list(db[DOSSIERS].find(
+        {"status": Status.DRAFT.value,
+         "$or": [{"updated_at": {"$lt": iso(untouched_since)}},
+                 {"deleted_at": {"$exists": True}}, {"abandoned": True}]},
+        {"attachments": 1, "version": 1}).limit(limit))
+
+
+def purge_draft(db: Database, dossier_id: str, version: int) -> bool:
+    """Remove a draft document unless it changed since it was selected."""
+    result = db[DOSSIERS].delete_one(
+        {"_id": dossier_id, "version": version, "status": Status.DRAFT.value})
+    return result.deleted_count == 1
+
+
+def abandon_drafts_of(db: Database, owner_id: str) -> int:
+    result = db[DOSSIERS].update_many({"owner_id": owner_id, "status": Status.DRAFT.value},
+                                      {"$set": {"abandoned": True}})
+    return result.modified_count
+
+
+# ---- dossier codes --------------------------------------------------------------------------
+def next_sequence(db: Database, key: str) -> int:
+    """Atomically take the next number of a counter (created at 1 on first use)."""
+    document = db[COUNTERS].find_one_and_update(
+        {"_id": key}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+    return int(document["seq"])
+
+
+# ---- procedures (local copy of catalog's published versions) --------------------------------
+def upsert_procedure(db: Database, procedure: dict[str, Any]) -> bool:
+    """Keep the newest published version; an older or repeated one changes nothing."""
+    try:
+        result = db[PROCEDURES].update_one(
+            {"_id": procedure["code"], "version": {"$lt": procedure["version"]}},
+            {"$set": {**procedure}}, upsert=True)
+    except DuplicateKeyError:  # a newer (or the same) version is already stored
+        return False
+    return bool(result.modified_count or result.upserted_id)
+
+
+def get_procedure(db: Database, code: str) -> dict[str, Any] | None:
+    document = db[PROCEDURES].find_one({"_id": code})
+    if document:
+        document.pop("_id", None)
+    return document
+
+
+def upsert_agency(db: Database, agency: dict[str, Any], revision: int) -> None:
+    """Keep the newest revision of an agency's name and province."""
+    with contextlib.suppress(DuplicateKeyError):  # a newer revision is already stored
+        db[AGENCIES].update_one({"_id": agency["code"], "revision": {"$lt": revision}},
+                                {"$set": {**agency, "revision": revision}}, upsert=True)
+
+
+def get_agency(db: Database, code: str) -> dict[str, Any] | None:
+    return db[AGENCIES].find_one({"_id": code})
+
+
+# ---- consented profile copies ---------------------------------------------------------------
+_PROFILE_FIELDS = ("full_name", "cccd", "date_of_birth", "phone", "email", "address")
+
+
+def put_profile(db: Database, user_id: str, profile: dict[str, Any] | None,
+                version: int | None) -> None:
+    """Store the consented copy (or, with `profile=None`, erase it) unless a newer event won.
+
+    An erased copy stays as a tombstone with its event version so a late, older event
+    cannot bring the data back.
+    """
+    version = version or 0
+    if profile is None:
+        update = {"$set": {"consent": False, "event_version": version},
+                  "$unset": {k: "" for k in _PROFILE_FIELDS}}
+    else:
+        update = {"$set": {**{k: profile.get(k) for k in _PROFILE_FIELDS}, "consent": True,
+                           "event_version": version}}
+    with contextlib.suppress(DuplicateKeyError):  # a newer event already wrote this profile
+        db[PROFILES].update_one(
+            {"_id": user_id, "event_version": {"$lt": version}} if version else {"_id": user_id},
+            update, upsert=True)
+
+
+def drop_profile(db: Database, user_id: str, version: int | None = None) -> None:
+    put_profile(db, user_id, None, version)
+
+
+def get_profile(db: Database, user_id: str) -> dict[str, Any] | None:
+    document = db[PROFILES].find_one({"_id": user_id, "consent": True})
+    if not document:
+        return None
+    return {k: document[k] for k in _PROFILE_FIELDS if document.get(k)}
+
+
+# ---- working calendar -----------------------------------------------------------------------
+def get_calendar_document(db: Database) -> dict[str, Any]:
+    return db[CALENDAR].find_one({"_id": "default"}) or {"_id": "default", "days": {}}
+
+
+def set_calendar_day(db: Database, day: str, entry: dict[str, Any] | None) -> None:
+    if entry is None:
+        db[CALENDAR].update_one({"_id": "default"}, {"$unset": {f"days.{day}": ""}},
+                                upsert=True)
+    else:
+        db[CALENDAR].update_one({"_id": "default"}, {"$set": {f"days.{day}": entry}},
+                                upsert=True)
+
+
+def set_calendar_settings(db: Database, settings: dict[str, Any]) -> None:
+    db[CALENDAR].update_one({"_id": "default"}, {"$set": settings}, upsert=True)
+
+
+# ---- idempotency keys -----------------------------------------------------------------------
+def claim_idempotency_key(db: Database, key_id: str, fingerprint: str, now: datetime,
+                          ttl: timedelta, lease: timedelta) -> dict[str, Any] | None:
+    """Reserve `key_id`; return the existing record when it was used before.
+
+    A reservation whose request died (process killed mid-request) is taken over once its
+    lease has run out, so the citizen's retry is not refused for the whole TTL.
+    """
+    lease_until = (now + lease).timestamp()  # a number: nx-27017 stringifies $set datetimes
+    try:
+        db[IDEMPOTENCY].insert_one({"_id": key_id, "fingerprint": fingerprint,
+                                    "state": "pending", "lease_until": lease_until,
+                                    "created_at": now, "expires_at": now + ttl})
+        return None
+    except DuplicateKeyError:
+        pass
+    taken = db[IDEMPOTENCY].update_one(
+        {"_id": key_id, "state": "pending", "fingerprint": fingerprint,
+         "lease_until": {"$lt": now.timestamp()}},
+        {"$set": {"lease_until": lease_until}})
+    if taken.modified_count:
+        return None
+    return db[IDEMPOTENCY].find_one({"_id": key_id}) or {"state": "pending",
+                                                         "fingerprint": fingerprint}
+
+
+def complete_idempotency_key(db: Database, key_id: str, status: int, body: Any) -> None:
+    db[IDEMPOTENCY].update_one({"_id": key_id},
+                               {"$set": {"state": "done", "status": status, "body": body}})
+
+
+def release_idempotency_key(db: Database, key_id: str) -> None:
+    db[IDEMPOTENCY].delete_one({"_id": key_id, "state": "pending"})
+
+
+# ---- audit ----------------------------------------------------------------------------------
+def record_access(db: Database, entry: dict[str, Any]) -> None:
+    db[AUDIT].insert_one(entry)

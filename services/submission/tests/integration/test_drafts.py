@@ -1,0 +1,77 @@
+def test_create_patch_and_read_a_draft(api, client):
+    dossier = api.create()
+    assert dossier["status"] == "draft" and dossier["procedure_version"] == 2
+    assert dossier["form"] == {}  # no consented profile copy → nothing pre-filled
+    response = client.patch(f"/dossiers/{dossier['id']}",
+                            json={"form": {"ho_ten_tre": "Nguyễn Minh Khang"}},
+                            headers=api.citizen())
+    assert response.status_code == 200
+    assert response.json["form"] == {"ho_ten_tre": "Nguyễn Minh Khang"}
+    assert response.json["version"] == dossier["version"] + 1
+    mine = client.get("/dossiers", headers=api.citizen()).json
+    assert [d["id"] for d in mine["items"]] == [dossier["id"]]
+
+
+def test_draft_validation_names_the_bad_field_in_vietnamese(api, client):
+    dossier = api.create()
+    response = client.patch(f"/dossiers/{dossier['id']}",
+                            json={"form": {"ngay_sinh_tre": "30/02/2026"}},
+                            headers=api.citizen())
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "ngay_sinh_tre": ["“Ngày sinh của trẻ” phải là ngày hợp lệ (YYYY-MM-DD)."]}
+
+
+def test_submit_checks_everything(api, client):
+    dossier = api.create()
+    response = client.post(f"/dossiers/{dossier['id']}/submit", headers=api.citizen())
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {
+        "ho_ten_tre", "ngay_sinh_tre", "applicant.full_name", "applicant.cccd",
+        "components.giay_chung_sinh"}
+
+
+def test_unknown_procedure_or_agency_is_refused(api, client):
+    response = client.post("/dossiers", json={"procedure_code": "9.999999",
+                                              "agency_code": "000.00.31.H29"},
+                           headers=api.citizen())
+    assert response.status_code == 422 and "procedure_code" in response.json["errors"]
+    response = client.post("/dossiers", json={"procedure_code": "1.001193",
+                                              "agency_code": "000.00.99.H29"},
+                           headers=api.citizen())
+    assert response.status_code == 422 and "agency_code" in response.json["errors"]
+
+
+def test_prefill_only_with_consented_profile(api, client, mongo_db):
+    from submission import repository
+
+    repository.put_profile(mongo_db, "citizen-1",
+                           {"full_name": "Nguyễn Văn An", "phone": "0912345678"}, 3)
+    dossier = api.create()
+    assert dossier["form"] == {"ho_ten_nguoi_yeu_cau": "Nguyễn Văn An",
+                               "dien_thoai": "0912345678"}
+    assert dossier["applicant"]["full_name"] == "Nguyễn Văn An"
+    repository.drop_profile(mongo_db, "citizen-1", 4)  # consent withdrawn
+    assert api.create()["form"] == {}
+
+
+def test_submit_assigns_code_and_receipt(api, client):
+    dossier = api.submitted()
+    assert dossier["code"] == "000.00.31.H29-260302-0001"
+    assert dossier["status"] == "submitted"
+    response = client.get(f"/dossiers/{dossier['id']}/receipt.pdf", headers=api.citizen())
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+
+
+def test_applicant_taken_from_prefill_fields_of_the_form(api, client):
+    # As the catalog's e-forms do: the requester's name field carries prefill=full_name.
+    dossier = api.create()
+    client.patch(f"/dossiers/{dossier['id']}", json={"form": {
+        "ho_ten_tre": "Nguyễn Minh Khang", "ngay_sinh_tre": "2026-02-01",
+        "ho_ten_nguoi_yeu_cau": "Lê Văn Tám"}, "applicant": {"cccd": "079203001234"}},
+        headers=api.citizen())
+    api.upload(dossier["id"])
+    submitted = client.post(f"/dossiers/{dossier['id']}/submit", headers=api.citizen())
+    assert submitted.status_code == 200, submitted.json
+    assert submitted.json["applicant_name"] == "Lê Văn Tám"
