@@ -1,6 +1,6 @@
 """Use cases: events in, notifications out. The handler map at the bottom lists them all.
 
-Contact details (a deliberate choice, see services/notify/docs/notify.md): OTP and
+Contact details (a deliberate choice, see services/notify/README.md): OTP and
 user_registered events carry the destination. For dossier events notify keeps its own copy
 of each user's email and phone, built from ``identity.user_registered`` and
 ``identity.profile_updated``; contact fields on the dossier event itself

@@ -2,7 +2,7 @@
 
 A template may only use the placeholders its event declares here; this is checked when a
 template is saved (see ``templates.validate``). Builders are pure: raw event data in, display
-strings out. The event fields they read are listed in ``services/notify/docs/notify.md``.
+strings out. The event fields they read are listed in ``services/notify/README.md``.
 """
 
 from __future__ import annotations
