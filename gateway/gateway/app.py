@@ -26,7 +26,8 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
                                 x_proto=settings.trusted_proxies)
-    app.extensions["upstreams"] = Upstreams(settings.pool_size, settings.idempotent_retries)
+    app.extensions["upstreams"] = Upstreams(settings.upstreams(), settings.pool_size,
+                                            settings.idempotent_retries)
     init_auth(app, TokenVerifier.from_settings(settings))
     api.register_blueprint(routes.blp)
     routes.register_mounts(app)

@@ -13,6 +13,8 @@ class GatewaySettings(ServiceSettings):
     service_name: str = setting("SERVICE_NAME", "gateway")
     # The gateway keeps nothing durable: it never connects to MongoDB or RabbitMQ, so these
     # inherited settings are not secrets it must be given.
+    # Room for submission's largest component (50 MB drawings) plus the multipart envelope.
+    max_body_bytes: int = setting("MAX_BODY_BYTES", 52 * 1024 * 1024)
     mongo_url: str = setting("MONGO_URL", "")
     amqp_url: str = setting("AMQP_URL", "")
     identity_url: str = setting("IDENTITY_URL", "http://127.0.0.1:8081")
@@ -44,5 +46,9 @@ class GatewaySettings(ServiceSettings):
     def allowed_origins(self) -> frozenset[str]:
         return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
-    def upstreams(self) -> dict[str, str]:
-        return {name: getattr(self, f"{name}_url").rstrip("/") for name in SERVICES}
+    def upstreams(self) -> dict[str, list[str]]:
+        """Each service's replicas: ``SUBMISSION_URL=http://a:8083,http://b:8083`` spreads
+        requests over both (in Kubernetes one Service URL does that instead)."""
+        return {name: [url.strip().rstrip("/") for url in getattr(self, f"{name}_url").split(",")
+                       if url.strip()]
+                for name in SERVICES}

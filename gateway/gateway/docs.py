@@ -85,7 +85,7 @@ def platform_spec() -> dict[str, Any]:
             return _cache["doc"]
     settings = current_app.extensions["settings"]
     session = current_app.extensions["upstreams"].idempotent
-    specs = {name: _fetch(session, url) for name, url in settings.upstreams().items()}
+    specs = {name: _fetch(session, urls[0]) for name, urls in settings.upstreams().items()}
     doc = merge_specs(specs)
     if not doc["x-missing-services"]:
         with _lock:

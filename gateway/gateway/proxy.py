@@ -7,6 +7,7 @@ when it is too slow.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 
 import requests
@@ -39,17 +40,42 @@ def _session(pool_size: int, retry: Retry | int) -> requests.Session:
 
 
 class Upstreams:
-    """Pooled keep-alive sessions: idempotent requests are retried when the connection
-    fails; others never (a POST may have acted before the connection broke)."""
+    """The services' replicas behind pooled keep-alive sessions.
 
-    def __init__(self, pool_size: int, retries: int = 2) -> None:
+    Requests go round-robin over a service's replicas; a replica that refuses the connection
+    (nothing was sent) is skipped for the next one. Idempotent requests are also retried when
+    the connection fails; others never (a POST may have acted before the connection broke).
+    """
+
+    def __init__(self, replicas: dict[str, list[str]], pool_size: int, retries: int = 2
+                 ) -> None:
         retry = Retry(total=retries, connect=retries, read=False, status=0, redirect=0,
                       allowed_methods=IDEMPOTENT, backoff_factor=0.05, raise_on_status=False)
+        self.replicas = replicas
         self.idempotent = _session(pool_size, retry)
         self.once = _session(pool_size, Retry(total=0, read=False, redirect=0))
+        self._turn = itertools.count()
 
     def session_for(self, method: str) -> requests.Session:
         return self.idempotent if method.upper() in IDEMPOTENT else self.once
+
+    def request(self, service: str, method: str, path: str, **kwargs) -> requests.Response:
+        """Send to one replica of ``service``; raise ``KeyError`` for an unknown service."""
+        replicas = self.replicas[service]
+        start = next(self._turn)
+        session = self.session_for(method)
+        for attempt in range(len(replicas)):
+            base_url = replicas[(start + attempt) % len(replicas)]
+            try:
+                return session.request(method, base_url + path, **kwargs)
+            except requests.ConnectionError as exc:
+                refused = isinstance(exc.__context__, ConnectionRefusedError) or \
+                    "refused" in str(exc).lower()
+                if not refused or attempt == len(replicas) - 1:
+                    raise
+                log.warning("replica refused; trying the next", extra=log_fields(
+                    service=service, replica=base_url))
+        raise requests.ConnectionError(f"no replica of {service}")
 
 
 def _forward_headers() -> dict[str, str]:
@@ -62,15 +88,15 @@ def _forward_headers() -> dict[str, str]:
     return headers
 
 
-def forward(upstreams: Upstreams, base_url: str, path: str, *,
+def forward(upstreams: Upstreams, service: str, path: str, *,
             timeout: tuple[float, float]) -> Response:
     g.upstream_path = "/" + path
-    url = f"{base_url}/{path}"
+    url = f"{service}:/{path}"
     body = request.stream if request.content_length or request.headers.get(
         "Transfer-Encoding") else None
     try:
-        upstream = upstreams.session_for(request.method).request(
-            request.method, url, params=request.query_string.decode() or None,
+        upstream = upstreams.request(
+            service, request.method, "/" + path, params=request.query_string.decode() or None,
             data=body, headers=_forward_headers(), stream=True, timeout=timeout,
             allow_redirects=False,
         )

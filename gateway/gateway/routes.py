@@ -16,10 +16,14 @@ blp = Blueprint("gateway", __name__, url_prefix="/api", description="Cổng vào
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
-class UpstreamSchema(Schema):
+class ReplicaSchema(Schema):
     ready = fields.Boolean(required=True)
     status_code = fields.Integer(allow_none=True)
     detail = fields.Raw(allow_none=True)
+
+
+class UpstreamSchema(ReplicaSchema):
+    replicas = fields.Dict(keys=fields.String(), values=fields.Nested(ReplicaSchema))
 
 
 class PlatformHealthSchema(Schema):
@@ -48,11 +52,23 @@ class PlatformHealth(MethodView):
         """Trạng thái sẵn sàng của mọi dịch vụ phía sau"""
         settings = current_app.extensions["settings"]
         session = current_app.extensions["upstreams"].idempotent
-        upstreams = settings.upstreams()
-        with ThreadPoolExecutor(max_workers=len(upstreams)) as pool:
-            futures = {name: pool.submit(_probe, session, url, settings.health_timeout)
-                       for name, url in upstreams.items()}
-            services = {name: future.result() for name, future in futures.items()}
+        replicas = [(name, url) for name, urls in settings.upstreams().items() for url in urls]
+        with ThreadPoolExecutor(max_workers=len(replicas)) as pool:
+            probes = [(name, url, pool.submit(_probe, session, url, settings.health_timeout))
+                      for name, url in replicas]
+            services: dict[str, dict] = {}
+            for name, url, future in probes:
+                services.setdefault(name, {"ready": False, "replicas": {}})
+                result = future.result()
+                services[name]["replicas"][url] = result
+                # A service is ready while one of its replicas is.
+                if result["ready"]:
+                    services[name].update(ready=True, status_code=result["status_code"],
+                                          detail=result["detail"])
+            for service in services.values():
+                if not service["ready"]:
+                    first = next(iter(service["replicas"].values()))
+                    service.update(status_code=first["status_code"], detail=first["detail"])
         ready = all(s["ready"] for s in services.values())
         return {"status": "ready" if ready else "degraded", "services": services}, (
             200 if ready else 503)
@@ -62,10 +78,9 @@ def register_mounts(app: Flask) -> None:
     """``/api/<service>/<path>`` → that service's ``/<path>``."""
     def mounted(service: str, path: str = ""):
         settings = current_app.extensions["settings"]
-        base_url = settings.upstreams().get(service)
-        if base_url is None:
+        if service not in settings.upstreams():
             abort(404)
-        return forward(current_app.extensions["upstreams"], base_url, path,
+        return forward(current_app.extensions["upstreams"], service, path,
                        timeout=(settings.connect_timeout, settings.read_timeout))
 
     app.add_url_rule("/api/<service>/", "mounted_root", mounted, methods=METHODS)

@@ -42,11 +42,12 @@ def upstream():
 
 def settings_for(upstream_url, jwks_issuer, **overrides):
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    return GatewaySettings.from_env(
-        {}, identity_url=upstream_url, catalog_url=upstream_url, submission_url=upstream_url,
+    values = dict(
+        identity_url=upstream_url, catalog_url=upstream_url, submission_url=upstream_url,
         tracking_url=upstream_url, notify_url=dead, read_timeout=0.5, max_body_bytes=1024,
         jwks_url=jwks_issuer.url, rate_limit_prefix=f"test-{uuid.uuid4().hex}",
-        cors_origins="https://portal.example.vn", **overrides)
+        cors_origins="https://portal.example.vn")
+    return GatewaySettings.from_env({}, **{**values, **overrides})
 
 
 @pytest.fixture
@@ -169,3 +170,34 @@ def test_one_openapi_document_aggregates_the_services(client):
     assert "catalog_Procedure" in spec["components"]["schemas"]
     assert spec["x-missing-services"] == ["notify"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_requests_spread_over_replicas_and_skip_one_that_is_down(jwks_issuer):
+    servers, seen = [], []
+    for name in ("a", "b"):
+        app = Flask(name)
+        app.add_url_rule("/procedures", "p", lambda name=name: (seen.append(name), "{}")[1])
+        app.add_url_rule("/readyz", "r", lambda: jsonify(status="ready"))
+        port = free_port()
+        server = make_server("127.0.0.1", port, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append((server, f"http://127.0.0.1:{port}"))
+    dead = f"http://127.0.0.1:{free_port()}"
+    replicas = ",".join([servers[0][1], dead, servers[1][1]])
+    client = create_app(settings_for(servers[0][1], jwks_issuer, catalog_url=replicas)
+                        ).test_client()
+    try:
+        statuses = [client.get("/api/catalog/procedures").status_code for _ in range(9)]
+        # A refused connection sent nothing, so even a POST moves on to the next replica.
+        posted = [client.post("/api/catalog/procedures", json={},
+                              headers=jwks_issuer.headers(role="admin")).status_code
+                  for _ in range(3)]
+        health = client.get("/api/healthz").json["services"]["catalog"]
+    finally:
+        for server, _url in servers:
+            server.shutdown()
+    assert statuses == [200] * 9, "the dead replica never surfaced"
+    assert posted == [405] * 3, "answered by a live replica (the route is GET only)"
+    assert seen.count("a") >= 3 and seen.count("b") >= 3
+    assert health["ready"] is True and len(health["replicas"]) == 3
+    assert health["replicas"][dead]["ready"] is False

@@ -85,11 +85,11 @@ def _send(service: str, method: str, path: str, *, token: str | None = None,
           stream: bool = False, headers: dict[str, str] | None = None,
           **kwargs: Any) -> requests.Response:
     settings = current_app.extensions["settings"]
-    url = f"{settings.upstreams()[service]}{path}"
     upstreams = current_app.extensions["upstreams"]
     try:
-        return upstreams.session_for(method).request(
-            method, url, headers=_headers(token, headers), stream=stream, allow_redirects=False,
+        return upstreams.request(
+            service, method, path, headers=_headers(token, headers), stream=stream,
+            allow_redirects=False,
             timeout=(settings.connect_timeout, settings.read_timeout), **kwargs)
     except requests.RequestException as exc:
         log.warning("portal upstream failed",
