@@ -70,8 +70,18 @@ class Stack:
         variable, default, _ = SERVICES[name]
         return _port(variable, default)
 
+    @staticmethod
+    def replicas(name: str, kind: str = "") -> int:
+        """``SUBMISSION_REPLICAS=2`` (web) / ``TRACKING_WORKER_REPLICAS=2`` (worker)."""
+        return max(1, int(os.environ.get(f"{name.upper()}{kind}_REPLICAS", "1")))
+
+    def replica_ports(self, name: str) -> list[int]:
+        base = self.service_port(name)
+        return [base + 100 * i for i in range(self.replicas(name))]
+
     def env(self) -> dict[str, str]:
-        urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{self.service_port(name)}"
+        urls = {f"{name.upper()}_URL": ",".join(f"http://127.0.0.1:{port}"
+                                                for port in self.replica_ports(name))
                 for name in SERVICES}
         return {
             **os.environ,
@@ -83,7 +93,8 @@ class Stack:
             "S3_ENDPOINT": f"http://127.0.0.1:{self.s3_port}",
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(self.smtp_port),
-            "JWKS_URL": f"{urls['IDENTITY_URL']}/.well-known/jwks.json",
+            "JWKS_URL": f"http://127.0.0.1:{self.service_port('identity')}"
+                        "/.well-known/jwks.json",
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
             **urls,
         }
@@ -126,9 +137,12 @@ class Stack:
 
     def start_services(self) -> None:
         for name, (_variable, _default, has_worker) in SERVICES.items():
-            self._gunicorn(name, f"{name}.app:create_app()", self.service_port(name))
-            if has_worker:
-                self._spawn(f"{name}-worker", [sys.executable, "-m", f"{name}.worker"])
+            for n, port in enumerate(self.replica_ports(name), start=1):
+                self._gunicorn(name if n == 1 else f"{name}-{n}", f"{name}.app:create_app()",
+                               port)
+            for n in range(1, self.replicas(name, "_WORKER") + 1 if has_worker else 1):
+                self._spawn(f"{name}-worker" if n == 1 else f"{name}-worker-{n}",
+                            [sys.executable, "-m", f"{name}.worker"])
         self._gunicorn("gateway", "gateway.app:create_app()", self.gateway_port)
 
     def wait_ready(self, timeout: float = 90.0) -> dict:
@@ -143,7 +157,9 @@ class Stack:
             try:
                 response = requests.get(url, timeout=3)
                 last = response.json()
-                if response.status_code == 200:
+                every_replica = all(replica["ready"] for service in last["services"].values()
+                                    for replica in service.get("replicas", {}).values())
+                if response.status_code == 200 and every_replica:
                     return last
             except (requests.RequestException, ValueError):
                 pass
@@ -192,13 +208,15 @@ def main() -> int:
               f"  mail sink        {stack.var / 'mail'}\n"
               f"  logs             {stack.logs}\n"
               "Press Ctrl-C to stop.", flush=True)
+        reported: set[str] = set()
         while True:
             time.sleep(1)
             for name, process in stack.processes:
-                if process.poll() is not None:
-                    print(f"{name} exited with code {process.returncode}; stopping.",
-                          file=sys.stderr)
-                    return 1
+                if process.poll() is not None and name not in reported:
+                    # Keep the rest running (a replica may be killed on purpose); say so.
+                    reported.add(name)
+                    print(f"WARNING: {name} exited with code {process.returncode}; see "
+                          f"{stack.logs / (name + '.log')}", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         return 0
     except (ComponentError, subprocess.CalledProcessError) as exc:

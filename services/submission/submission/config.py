@@ -25,6 +25,9 @@ class SubmissionSettings(ServiceSettings):
     draft_retention_days: int = setting("SUBMISSION_DRAFT_RETENTION_DAYS", 30)
     retention_interval_seconds: float = setting("SUBMISSION_RETENTION_INTERVAL_SECONDS", 3600.0)
     idempotency_hours: int = setting("SUBMISSION_IDEMPOTENCY_HOURS", 24)
+    # A key reserved by a request that died (killed replica) is taken over after this; it
+    # must be longer than any request may run (gunicorn's timeout is 30 s).
+    idempotency_lease_seconds: int = setting("SUBMISSION_IDEMPOTENCY_LEASE_SECONDS", 120)
     # Public page that shows a dossier's status; the receipt's QR code points there.
     tracking_url: str = setting("SUBMISSION_TRACKING_URL",
                                 "http://127.0.0.1:8080/tra-cuu?code={code}")

@@ -227,9 +227,13 @@ def attachment_download(svc: Services, actor: Actor, dossier_id: str, attachment
 
 
 # ---- submit and the lifecycle ---------------------------------------------------------------
-def submit(svc: Services, actor: Actor, dossier_id: str) -> Dossier:
+def submit(svc: Services, actor: Actor, dossier_id: str, request_key: str | None = None
+           ) -> Dossier:
     dossier = load_for(svc, actor, dossier_id)
     dossier.ensure_actor(actor, CITIZEN)
+    if request_key and dossier.code and repository.submitted_with_key(svc.db, dossier_id,
+                                                                       request_key):
+        return dossier  # this request already submitted it; its answer was lost in a crash
     check_transition("submit", actor.role, dossier.status, {})
     now = svc.now()
     problems = submission_problems(dossier)
@@ -243,7 +247,7 @@ def submit(svc: Services, actor: Actor, dossier_id: str) -> Dossier:
     receipt_day = now.astimezone(VN_TZ).date()
     sequence = repository.next_sequence(svc.db, counter_key(dossier.agency["code"], receipt_day))
     dossier.submit(actor, format_dossier_code(dossier.agency["code"], receipt_day, sequence), now)
-    repository.save_dossier(svc.db, dossier, _envelopes(dossier))
+    repository.save_dossier(svc.db, dossier, _envelopes(dossier), request_key=request_key)
     return dossier
 
 

@@ -106,15 +106,28 @@ def insert_dossier(db: Database, dossier: Dossier, events: list[dict]) -> None:
 
 
 def save_dossier(db: Database, dossier: Dossier, events: list[dict],
-                 expected_version: int | None = None) -> None:
-    """Write the dossier and its events in one update, if nobody changed it meanwhile."""
+                 expected_version: int | None = None, *, request_key: str | None = None
+                 ) -> None:
+    """Write the dossier and its events in one update, if nobody changed it meanwhile.
+
+    ``request_key`` (the submit's Idempotency-Key) is stored in the same write, so a retry
+    after a crash between this write and the answer is recognised (see handlers.submit).
+    """
     version = dossier.version if expected_version is None else expected_version
-    update = with_outbox({"$set": {**_state(dossier), "version": version + 1}}, events)
+    state = {**_state(dossier), "version": version + 1}
+    if request_key:
+        state["submit_request_key"] = request_key
+    update = with_outbox({"$set": state}, events)
     result = db[DOSSIERS].update_one({"_id": dossier.id, "version": version}, update)
     if result.matched_count == 0:
         raise ConcurrencyConflict(
             "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại hồ sơ rồi thao tác lại.")
     dossier.version = version + 1
+
+
+def submitted_with_key(db: Database, dossier_id: str, request_key: str) -> bool:
+    return db[DOSSIERS].count_documents(
+        {"_id": dossier_id, "submit_request_key": request_key}, limit=1) == 1
 
 
 def get_dossier(db: Database, dossier_id: str) -> Dossier | None:

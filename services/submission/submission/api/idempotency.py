@@ -22,7 +22,6 @@ from submission.bootstrap import Services, utc_now
 from submission.domain.model import Actor
 
 HEADER = "Idempotency-Key"
-PENDING_LEASE_SECONDS = 120  # longer than any request may run (gunicorn timeout is 30 s)
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.:\-]{8,100}$")
 
 
@@ -48,7 +47,7 @@ def run_idempotent(svc: Services, actor: Actor, print_: str,
     # Wall-clock time, not the service clock: the TTL index expires keys in real time.
     previous = repository.claim_idempotency_key(
         svc.db, key_id, print_, utc_now(), timedelta(hours=svc.settings.idempotency_hours),
-        lease=timedelta(seconds=PENDING_LEASE_SECONDS))
+        lease=timedelta(seconds=svc.settings.idempotency_lease_seconds))
     if previous is not None:
         if previous.get("fingerprint") != print_:
             abort(422, "Idempotency-Key này đã được dùng cho một yêu cầu khác.",

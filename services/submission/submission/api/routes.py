@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,6 +12,7 @@ from servicekit.errors import abort
 from servicekit.schemas import page_of
 from submission import handlers, views
 from submission.api import schemas as s
+from submission.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from submission.api.idempotency import fingerprint, run_idempotent
 from submission.bootstrap import Services
 from submission.domain.model import Actor
@@ -166,7 +167,8 @@ class Submit(MethodView):
         who = actor()
 
         def run():
-            dossier = handlers.submit(svc(), who, dossier_id)
+            dossier = handlers.submit(svc(), who, dossier_id,
+                                      request.headers.get(IDEMPOTENCY_HEADER))
             body = s.DossierSummarySchema().dump(views.dossier_summary(dossier, svc().now()))
             return body, 200
 

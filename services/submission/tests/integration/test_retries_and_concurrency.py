@@ -23,6 +23,24 @@ def test_same_submit_three_times_with_one_key_gives_one_code(api, client, mongo_
     assert len(submitted_events) == 1
 
 
+def test_submit_retried_after_the_server_died_mid_request_returns_the_first_code(
+        api, client, mongo_db):
+    """The first request committed the submit, then its process died before answering (its
+    key stays 'pending'); once the lease is over, the retry gets the code, not a 409."""
+    draft = api.ready_draft()
+    key = "submit-crashed-0001"
+    headers = {**api.citizen(), "Idempotency-Key": key}
+    first = client.post(f"/dossiers/{draft['id']}/submit", headers=headers)
+    owner = mongo_db.idempotency_keys.find_one({})["_id"]
+    mongo_db.idempotency_keys.update_one(  # as the dead process left it: pending, lease over
+        {"_id": owner}, {"$set": {"state": "pending", "lease_until": 0},
+                         "$unset": {"status": "", "body": ""}})
+    retried = client.post(f"/dossiers/{draft['id']}/submit", headers=headers)
+    assert retried.status_code == 200
+    assert retried.json["code"] == first.json["code"]
+    assert mongo_db.counters.find_one()["seq"] == 1
+
+
 def test_submit_without_key_twice_is_a_conflict(api, client):
     draft = api.ready_draft()
     assert client.post(f"/dossiers/{draft['id']}/submit", headers=api.citizen()).status_code \
