@@ -135,7 +135,23 @@ class Stack:
                            "-w", workers, "--threads", threads, "--timeout", "30",
                            "--graceful-timeout", "10", "--name", f"motcua-{name}", app])
 
+    def write_env(self) -> Path:
+        """Record the environment every process got (``var/stack-env.json``), so one more
+        process can join this stack: ``env $(jq ...) python -m tracking.worker``."""
+        import json
+
+        keys = {"MOTCUA_ENV", "MOTCUA_VAR", "MONGO_URL", "AMQP_URL", "REDIS_URL", "S3_ENDPOINT",
+                "SMTP_HOST", "SMTP_PORT", "JWKS_URL", "PUBLIC_BASE_URL", "DEVSTACK_WITHOUT",
+                *(f"{name.upper()}_URL" for name in SERVICES)}
+        env = {k: v for k, v in self.env().items()
+               if k in keys or k.startswith(("RATE_LIMIT", "SUBMISSION_", "LOG_LEVEL"))}
+        path = self.var / "stack-env.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(env, indent=2))
+        return path
+
     def start_services(self) -> None:
+        self.write_env()
         for name, (_variable, _default, has_worker) in SERVICES.items():
             for n, port in enumerate(self.replica_ports(name), start=1):
                 self._gunicorn(name if n == 1 else f"{name}-{n}", f"{name}.app:create_app()",

@@ -81,7 +81,7 @@ def read_otp(api: Api, to: str, after: float, timeout: float = 15.0) -> str:
         for message in messages:  # newest first
             sent = _epoch(message.get("sent_at"))
             found = OTP.search(message.get("body") or "")
-            if found and (sent is None or sent >= after - 1):
+            if found and (sent is None or sent >= after):
                 return found.group(1)
         time.sleep(0.05)
     raise AssertionError(f"no OTP reached {to} within {timeout}s")

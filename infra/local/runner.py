@@ -52,6 +52,12 @@ class RunningStack:
             raise RuntimeError(f"platform did not start:\n{self.banner}")
         return self
 
+    def service_env(self) -> dict[str, str]:
+        """The environment the stack gave its processes, to start one more that joins it."""
+        import json
+
+        return {**os.environ, **json.loads((self.var / "stack-env.json").read_text())}
+
     def processes(self) -> list[psutil.Process]:
         """Every process the stack started (web workers, workers, components)."""
         if self.process is None:
