@@ -104,7 +104,7 @@ def _only(kind: str):
 def init_rate_limits(app: Flask, settings) -> Limiter:
     limiter = Limiter(
         _client_key, app=app, storage_uri=settings.redis_url, headers_enabled=True,
-        strategy="moving-window", key_prefix=settings.rate_limit_prefix,
+        strategy="sliding-window-counter", key_prefix=settings.rate_limit_prefix,
         storage_options={"socket_connect_timeout": 2, "socket_timeout": 2},
     )
     view = app.view_functions["mounted"]
