@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 
 from servicekit.auth import InvalidToken, TokenVerifier
 from servicekit.errors import error_response
@@ -102,8 +102,11 @@ def _only(kind: str):
 
 
 def init_rate_limits(app: Flask, settings) -> Limiter:
+    # No X-RateLimit-* headers on every answer: computing them costs a second Redis round
+    # trip per request (the profile showed the limiter at ~40 % of the gateway's time).
+    # A refusal still says when to come back (Retry-After: the limit's window).
     limiter = Limiter(
-        _client_key, app=app, storage_uri=settings.redis_url, headers_enabled=True,
+        _client_key, app=app, storage_uri=settings.redis_url, headers_enabled=False,
         strategy="sliding-window-counter", key_prefix=settings.rate_limit_prefix,
         storage_options={"socket_connect_timeout": 2, "socket_timeout": 2},
     )
@@ -120,4 +123,9 @@ def init_rate_limits(app: Flask, settings) -> Limiter:
         root = shared(root)
     app.view_functions["mounted"] = view
     app.view_functions["mounted_root"] = root
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):
+        return error_response(429, headers={"Retry-After": str(error.limit.limit.get_expiry())})
+
     return limiter
