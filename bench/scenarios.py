@@ -311,11 +311,15 @@ def memory(ctx: Context) -> dict[str, Any]:
 
 
 def _label(cmd: str) -> str:
-    for marker in ("--name motcua-", "-m ", "bench.baselines:", "nx-27017", "moto.server",
-                   "smtp_sink"):
-        if marker in cmd:
-            rest = cmd.split(marker, 1)[1].split(" ")[0]
-            return (marker.strip("- ").replace("--name ", "") + rest).strip()
+    """A readable name for a process of the stack from its command line."""
+    parts = cmd.split()
+    if "--name" in parts:  # gunicorn: master or worker of a web app
+        return parts[parts.index("--name") + 1] + " (web)"
+    if "-m" in parts:
+        return parts[parts.index("-m") + 1]
+    for known in ("nx-27017", "bench.baselines"):
+        if known in cmd:
+            return known
     return cmd[:60]
 
 
