@@ -326,6 +326,48 @@ def _label(cmd: str) -> str:
 ALL = [gateway_vs_direct_lookup, submit_vs_bare_write, event_lag, otp_latency, lookup_scale]
 
 
+COMPONENTS = ("nx-27017", "moto.server", "servicekit.smtp_sink")  # local stand-ins
+
+
+def _summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(measure, value, target, met) for the table at the top of results.md."""
+    lookup = results.get("gateway_vs_direct_lookup") or {}
+    submit = results.get("submit_vs_bare_write") or {}
+    lag = results.get("event_lag") or {}
+    otp = results.get("otp_latency") or {}
+    scale = results.get("lookup_scale") or {}
+    memory_ = results.get("memory") or {}
+    rows = []
+    if "throughput_ratio_gateway_vs_direct" in lookup:
+        ratio = lookup["throughput_ratio_gateway_vs_direct"]
+        rows.append(("lookup throughput, gateway ÷ direct",
+                     f"{ratio} (+{lookup['added_p50_ms']} ms p50)", "≥ 0.7", ratio >= 0.7))
+    if "throughput_ratio" in submit:
+        ratio = submit["throughput_ratio"]
+        rows.append(("submit throughput ÷ bare Mongo writes", str(ratio), "≥ 0.5", ratio >= 0.5))
+    if "p99_ms" in lag:
+        rows.append(("event lag submission → tracking at 20/s, p50 / p99",
+                     f"{lag['p50_ms']} / {lag['p99_ms']} ms", "p99 ≤ 100 ms",
+                     lag["p99_ms"] <= 100))
+    if "p99_ms" in otp:
+        rows.append(("OTP request → dev sink, p50 / p99", f"{otp['p50_ms']} / {otp['p99_ms']} ms",
+                     "p99 ≤ 1000 ms", otp["p99_ms"] <= 1000))
+    if "p99_ratio" in scale:
+        worst = max(scale["p50_ratio"], scale["p99_ratio"])
+        rows.append(("lookup latency, large ÷ 1k dossiers, p50 / p99",
+                     f"{scale['p50_ratio']} / {scale['p99_ratio']}", "≤ 1.3", worst <= 1.3))
+    ours = {name: mb for name, mb in (memory_.get("rss_mb") or {}).items()
+            if not any(c in name for c in COMPONENTS)}
+    if ours:
+        name, peak = max(ours.items(), key=lambda kv: kv[1])
+        rows.append(("largest resident memory of a motcua process",
+                     f"{peak} MB ({name.split(' ', 1)[1]})", "≤ 120 MB", peak <= 120))
+        local = {n.split(" ", 1)[1]: mb for n, mb in memory_["rss_mb"].items() if n not in ours}
+        rows.append(("local stand-ins (not ours, for reference)",
+                     ", ".join(f"{n} {mb} MB" for n, mb in sorted(local.items())), "—", True))
+    return rows
+
+
 def report(results: dict[str, Any]) -> str:
     """results.md: the figures, the ratios and the targets, side by side."""
     import json
@@ -337,6 +379,10 @@ def report(results: dict[str, Any]) -> str:
              f"{results.get('startup_seconds')} s.", "",
              "Figures are from one run on a shared, noisy machine: compare the ratios, "
              "not the absolute numbers.", ""]
+    lines += ["| measure | value | target | met |", "|---|---|---|---|"]
+    for label, value, target, met in _summary_rows(results):
+        lines.append(f"| {label} | {value} | {target} | {'yes' if met else 'NO'} |")
+    lines += ["", "Raw figures of each scenario follow.", ""]
     for name in [s.__name__ for s in ALL] + ["memory"]:
         lines += [f"## {name}", "", "```json", json.dumps(results.get(name), indent=2,
                                                          ensure_ascii=False), "```", ""]
