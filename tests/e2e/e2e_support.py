@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pyotp
 import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+
+from servicekit.testing import wait_until
 
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -43,18 +43,6 @@ def tiny_pdf(title: str) -> bytes:
     return bytes(out)
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float, message: str,
-             interval: float = 0.3) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(message)
-        time.sleep(interval)
-
-
 class DevMessages:
     """OTP codes as the development SMS/email providers delivered them (never from a page)."""
 
@@ -79,7 +67,7 @@ class DevMessages:
                     self.seen.add(key)
                     return found.group(1)
             return None
-        return wait_for(find, timeout, f"no OTP message to …{destination_digits} within "
+        return wait_until(find, timeout, message=f"no OTP message to …{destination_digits} within "
                         f"{timeout:.0f}s: identity's outbox relay must publish "
                         "identity.otp_requested and notify's worker deliver it")
 

@@ -15,8 +15,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import requests
-from e2e_support import DevMessages, Recorder, Totp, tiny_pdf, wait_for
+from e2e_support import DevMessages, Recorder, Totp, tiny_pdf
 from playwright.sync_api import Page, expect
+
+from servicekit.testing import wait_until
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh
 AGENCY = "000.00.21.H29"  # a commune of Hồ Chí Minh City that performs it
@@ -308,7 +310,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
         page.goto(f"{base}/tra-cuu?code={code}")
         return page.locator(".result .tag").first.inner_text() == label if \
             page.locator(".result .tag").count() else False
-    wait_for(lambda: tracked("Mới đăng ký"), 20, f"tracking never showed {code}")
+    wait_until(lambda: tracked("Mới đăng ký"), 20, message=f"tracking never showed {code}")
     rec.shot(page, "tracking", audit=True)
     rec.no_horizontal_scroll(page, "tracking")
 
@@ -389,14 +391,14 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     expect(page.locator("text=Đã cấp Giấy khai sinh số 125/2026.").first).to_be_visible()
     rec.shot(page, "citizen-returned", audit=True)
     rec.no_horizontal_scroll(page, "dossier")
-    wait_for(lambda: tracked("Đã trả kết quả"), 20, "tracking never showed 'returned'")
+    wait_until(lambda: tracked("Đã trả kết quả"), 20, message="tracking never showed 'returned'")
     rec.shot(page, "tracking-returned")
 
     # -- the citizen's inbox has the notices ---------------------------------------------------
     def notices() -> bool:
         page.goto(base + "/thong-bao")
         return page.locator(".inbox li").count() >= 2
-    wait_for(notices, 20, "no notification reached the citizen's inbox")
+    wait_until(notices, 20, message="no notification reached the citizen's inbox")
     rec.shot(page, "inbox", audit=True)
     page.get_by_role("button", name="Đánh dấu tất cả là đã đọc").click()
     expect(page.locator(".inbox li.unread")).to_have_count(0)
@@ -424,7 +426,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
         boss.goto(base + "/thong-ke")
         row = boss.locator("table.stats tbody tr", has_text="Ủy ban nhân dân")
         return row.count() > 0 and "100,0%" in row.first.inner_text()
-    wait_for(counted, 20, "statistics never counted the returned dossier on time")
+    wait_until(counted, 20, message="statistics never counted the returned dossier on time")
     rec.shot(boss, "admin-statistics", audit=True)
 
     for context in (phone_ctx, desk, admin_desk):
