@@ -59,6 +59,8 @@ class ServiceSettings:
     consumer_retry_delay_ms: int = setting("CONSUMER_RETRY_DELAY_MS", 2000)
     consumer_prefetch: int = setting("CONSUMER_PREFETCH", 20)
     outbox_poll_seconds: float = setting("OUTBOX_POLL_SECONDS", 0.02)
+    # A worker touches this file while every loop of it is alive (liveness probe); "" = off.
+    worker_heartbeat_file: str = setting("WORKER_HEARTBEAT_FILE", "")
     max_body_bytes: int = setting("MAX_BODY_BYTES", 25 * 1024 * 1024)
     docs_ui_url: str = setting("DOCS_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
 

@@ -7,12 +7,15 @@ SIGTERM/SIGINT stop the loops after the current message.
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from kombu import Connection
 
@@ -24,6 +27,7 @@ log = logging.getLogger("servicekit.worker")
 
 RECONNECT_MAX_SECONDS = 5.0
 STABLE_SECONDS = 10.0  # a loop that failed sooner keeps backing off (e.g. a failing declare)
+STALLED_SECONDS = 30.0  # a loop silent for longer makes the worker not alive
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.ticks: dict[str, float] = {}  # loop name → last time it made progress
 
     # -- loops --------------------------------------------------------------------------------
 
@@ -65,6 +70,7 @@ class Worker:
                     "loop": name, "error": f"{type(exc).__name__}: {exc}", "in_s": delay}})
                 if time.monotonic() - began > STABLE_SECONDS:
                     delay = 0.2  # it ran fine for a while: a fresh failure, retry soon
+                self.ticks[name] = time.monotonic()  # waiting for the broker is alive
                 self.stopping.wait(delay)
                 delay = min(delay * 2, RECONNECT_MAX_SECONDS)
 
@@ -72,6 +78,7 @@ class Worker:
         consumer.declare(connection)
         with consumer.consumer(connection):
             while not self.stopping.is_set():
+                self.ticks[consumer.queue_name] = time.monotonic()
                 try:
                     connection.drain_events(timeout=1.0)
                 except TimeoutError:  # nothing arrived within the second
@@ -82,12 +89,14 @@ class Worker:
         connection.default_channel  # noqa: B018 - open the channel now, fail fast
         self.bus.declare(connection)
         while not self.stopping.is_set():
+            self.ticks["relay"] = time.monotonic()
             published = self.relay.run_once(connection)
             if not published:
                 self.stopping.wait(self.poll_seconds)
 
     def _periodic(self, task: PeriodicTask) -> None:
         while not self.stopping.is_set():
+            self.ticks[f"task-{task.name}"] = time.monotonic()
             try:
                 busy = task.run()
             except Exception as exc:  # e.g. the database is down: wait and try again
@@ -145,14 +154,46 @@ class Worker:
         for consumer in self.consumers:
             consumer.close()
 
-    def run_forever(self) -> None:
-        """Start, then block until SIGTERM or SIGINT."""
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stopping.set())
+    def alive(self) -> bool:
+        """Every thread runs and every loop made progress within ``STALLED_SECONDS``."""
+        now = time.monotonic()
+        return all(t.is_alive() for t in self.threads) and all(
+            now - tick < STALLED_SECONDS for tick in self.ticks.values())
+
+    def run_forever(self, heartbeat_file: str | None = None) -> None:
+        """Start, then block until SIGTERM or SIGINT, touching ``heartbeat_file`` every
+        second while :meth:`alive` (``python -m servicekit.worker --alive FILE`` checks it)."""
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: self.stopping.set())
         self.start()
         log.info("worker started", extra={"fields": {
             "consumers": [c.queue_name for c in self.consumers], "relay": bool(self.relay)}})
+        heartbeat = Path(heartbeat_file) if heartbeat_file else None
         while not self.stopping.is_set():
+            if heartbeat is not None and self.alive():
+                heartbeat.touch()
             self.stopping.wait(1.0)
         self.stop()
         log.info("worker stopped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Liveness probe: ``python -m servicekit.worker --alive /tmp/worker-alive``."""
+    parser = argparse.ArgumentParser(prog="python -m servicekit.worker")
+    parser.add_argument("--alive", required=True, help="the worker's heartbeat file")
+    parser.add_argument("--max-age", type=float, default=STALLED_SECONDS)
+    args = parser.parse_args(argv)
+    try:
+        age = time.time() - Path(args.alive).stat().st_mtime
+    except FileNotFoundError:
+        print("no heartbeat yet", file=sys.stderr)
+        return 1
+    if age > args.max_age:
+        print(f"heartbeat {age:.0f}s old", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

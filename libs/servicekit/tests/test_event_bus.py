@@ -250,3 +250,26 @@ def test_worker_relays_outbox_events(mongo_db, bus):
             assert captured.wait(lambda e: e["id"] == pending["id"], timeout=15)
         finally:
             worker.stop()
+
+
+def test_heartbeat_is_touched_while_alive_and_the_probe_reads_it(bus, tmp_path):
+    import time as clock
+
+    from servicekit.worker import PeriodicTask, Worker
+    from servicekit.worker import main as probe
+
+    heartbeat = tmp_path / "alive"
+    assert probe(["--alive", str(heartbeat)]) == 1  # not started: not alive
+    worker = Worker(bus, tasks=[PeriodicTask("tick", lambda: None, interval=0.05)])
+    runner = __import__("threading").Thread(
+        target=lambda: worker.run_forever(str(heartbeat)), daemon=True)
+    try:
+        runner.start()
+        wait_until(heartbeat.exists, 10, message="heartbeat")
+        assert probe(["--alive", str(heartbeat)]) == 0
+        worker.ticks["tick-task"] = clock.monotonic() - 60  # a loop stalled a minute ago
+        assert not worker.alive()
+    finally:
+        worker.stopping.set()
+        runner.join(15)
+    assert probe(["--alive", str(heartbeat), "--max-age", "0"]) == 1

@@ -27,7 +27,7 @@ def build_worker(settings: CatalogSettings) -> Worker:
 def main() -> None:
     settings = CatalogSettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
-    build_worker(settings).run_forever()
+    build_worker(settings).run_forever(settings.worker_heartbeat_file or None)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def build_worker(settings: IdentitySettings) -> Worker:
 def main() -> None:
     settings = IdentitySettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
-    build_worker(settings).run_forever()
+    build_worker(settings).run_forever(settings.worker_heartbeat_file or None)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def main() -> None:
     settings = NotifySettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
     log.info("starting", extra=log_fields(settings=settings.public_dict()))
-    build_worker(settings).run_forever()
+    build_worker(settings).run_forever(settings.worker_heartbeat_file or None)
 
 
 if __name__ == "__main__":

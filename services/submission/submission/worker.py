@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"purged {handlers.purge_drafts(svc)} drafts")
         return
     repository.create_indexes(db)
-    build_worker(settings, db, EventBus.from_settings(settings), svc).run_forever()
+    worker = build_worker(settings, db, EventBus.from_settings(settings), svc)
+    worker.run_forever(settings.worker_heartbeat_file or None)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ def main() -> None:
     settings = TrackingSettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
     db = connect(settings)
-    build_worker(settings, db, EventBus.from_settings(settings)).run_forever()
+    worker = build_worker(settings, db, EventBus.from_settings(settings))
+    worker.run_forever(settings.worker_heartbeat_file or None)
 
 
 if __name__ == "__main__":
