@@ -25,12 +25,14 @@ ANONYMOUS_ROUTES: tuple[tuple[frozenset[str], str, re.Pattern[str]], ...] = tupl
         ({"GET", "HEAD"}, "catalog", r"/(agencies|procedures|provinces)(/.*)?"),
         ({"GET"}, "tracking", r"/lookup"),
         ({"POST"}, "identity", r"/(register|register/verify|otp/resend|login|login/verify"
-                               r"|token/refresh)"),
+                               r"|token/refresh|password/forgot|password/reset)"),
+        ({"GET"}, "identity", r"/consents/autofill"),  # the consent text shown before signing
         ({"GET"}, "identity", r"/\.well-known/jwks\.json"),
         ({"GET"}, "notify", r"/dev/messages"),  # notify itself refuses it outside development
     )
 )
-AUTH_ENDPOINTS = re.compile(r"/(register|login)(/.*)?|/token/refresh|/otp/resend")
+AUTH_ENDPOINTS = re.compile(
+    r"/(register|login)(/.*)?|/token/refresh|/otp/resend|/password/(forgot|reset)")
 
 
 @dataclass(frozen=True)

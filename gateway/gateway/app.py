@@ -22,6 +22,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         title="motcua gateway",
         description="Một cửa vào mọi dịch vụ: /api/<dịch vụ>/...",
         import_name=__name__,
+        json_bodies_only=False,  # HTML forms of the portal; services judge proxied bodies
     )
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,

@@ -112,10 +112,16 @@ def handle_database_down(error: Exception):
     return error_response(503, headers={"Retry-After": "5"})
 
 
+def handle_unencodable_text(error: UnicodeError):
+    """Text the database cannot store (a lone UTF-16 surrogate): the client's input is bad."""
+    return error_response(400, "Dữ liệu chứa ký tự không hợp lệ.")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Make every error of ``app`` use the one shape (HTTP errors and unexpected ones)."""
     from pymongo.errors import ConnectionFailure
 
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ConnectionFailure, handle_database_down)
+    app.register_error_handler(UnicodeError, handle_unencodable_text)
     app.register_error_handler(Exception, handle_unexpected)

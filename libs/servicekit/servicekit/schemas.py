@@ -40,8 +40,10 @@ def use_vietnamese_messages() -> None:
 class PageQuerySchema(Schema):
     """``?page=&per_page=`` with sane bounds."""
 
+    # Bounded: a huge page number would overflow the database's 64-bit skip.
     page = fields.Integer(
-        load_default=1, validate=validate.Range(min=1, error="Số trang phải từ 1 trở lên.")
+        load_default=1,
+        validate=validate.Range(min=1, max=10_000, error="Số trang phải từ 1 đến 10.000."),
     )
     per_page = fields.Integer(
         load_default=20,

@@ -106,7 +106,15 @@ def _metrics_view():
     return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
 
-def _install_request_context(app: Flask, service: str) -> None:
+BODY_TYPES = {"application/json", "multipart/form-data"}
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+
+
+def _install_request_context(app: Flask, service: str, json_bodies_only: bool) -> None:
     @app.before_request
     def start_request():
         g.request_id = accept_request_id(request.headers.get("X-Request-ID"))
@@ -115,6 +123,9 @@ def _install_request_context(app: Flask, service: str) -> None:
         limit = app.config.get("MAX_CONTENT_LENGTH")
         if limit and (request.content_length or 0) > limit:
             return error_response(413)  # refused before anything reads the body
+        if json_bodies_only and _has_body() and request.mimetype not in BODY_TYPES:
+            # Otherwise a form or text body would be read as an empty JSON object.
+            return error_response(415, "Dữ liệu phải gửi dưới dạng JSON (application/json).")
 
     @app.after_request
     def finish_request(response):
@@ -149,6 +160,7 @@ def create_service_app(
     informational: Mapping[str, ReadinessCheck] | None = None,
     description: str = "",
     import_name: str | None = None,
+    json_bodies_only: bool = True,
 ) -> tuple[Flask, Api]:
     """Build a Flask app and its flask-smorest ``Api`` with everything services share.
 
@@ -156,6 +168,8 @@ def create_service_app(
     reported — e.g. the broker, since the outbox lets the API keep answering while it is
     down, and taking every web pod out of service then would turn a degraded platform into
     a dead one. ``import_name`` (usually the caller's ``__name__``) locates templates.
+    With ``json_bodies_only`` (services) a body that is neither JSON nor multipart is a 415;
+    the gateway, which serves HTML forms and passes bodies through, turns it off.
     """
     configure_logging(settings.service_name, settings.log_level)
     use_vietnamese_messages()
@@ -180,7 +194,7 @@ def create_service_app(
     app.extensions["settings"] = settings
     api = ServiceApi(app)
     register_error_handlers(app)
-    _install_request_context(app, settings.service_name)
+    _install_request_context(app, settings.service_name, json_bodies_only)
     api.register_blueprint(_health_blueprint(settings.service_name, readiness or {},
                                              informational or {}))
     app.add_url_rule("/metrics", "metrics", _metrics_view)

@@ -145,3 +145,30 @@ def test_database_down_is_a_retryable_503_in_the_error_shape():
     response = app.test_client().get("/needs-db")
     assert response.status_code == 503
     assert response.json["code"] == 503 and response.headers["Retry-After"] == "5"
+
+
+def test_a_body_that_is_not_json_is_refused_with_415(app):
+    client = app.test_client()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
+        response = client.post("/items", data="name=x&quantity=1", content_type=content_type)
+        assert response.status_code == 415 and response.json["code"] == 415
+
+
+def test_text_the_database_cannot_store_is_a_400(app):
+    settings = ServiceSettings.from_env({}, service_name="surrogates")
+    app, _api = create_service_app(settings, title="t")
+
+    @app.post("/store")
+    def store():
+        "\ud800".encode()  # what BSON encoding does with a lone surrogate
+        return {}
+
+    response = app.test_client().post("/store", json={})
+    assert response.status_code == 400 and response.json["code"] == 400
+
+
+def test_page_numbers_are_bounded():
+    from servicekit.schemas import PageQuerySchema
+
+    assert PageQuerySchema().validate({"page": "10000"}) == {}
+    assert "page" in PageQuerySchema().validate({"page": "461168601842738792"})

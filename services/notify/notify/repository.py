@@ -226,7 +226,9 @@ class MongoRepository:
         if not doc:
             return Preferences()
         return Preferences(
-            email=doc.get("email", True), sms=doc.get("sms", True), in_app=doc.get("in_app", True)
+            # bool(): nx-27017 returns booleans written by $set as 0/1.
+            email=bool(doc.get("email", True)), sms=bool(doc.get("sms", True)),
+            in_app=bool(doc.get("in_app", True))
         )
 
     def save_preferences(self, user_id: str, preferences: Preferences) -> None:
