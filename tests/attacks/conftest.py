@@ -13,11 +13,9 @@ import shutil
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -27,8 +25,7 @@ from servicekit.local import ensure_rabbitmq
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-PASSWORD = "Kiem-thu-tan-cong-2026!"
-LOOKUP_LIMIT = 10  # anonymous tracking lookups per minute per client address (tracking)
+from attack_support import LOOKUP_LIMIT, PASSWORD, Actors  # noqa: E402
 
 
 def _rabbitmqctl(*args: str) -> None:
@@ -71,28 +68,6 @@ def stack(tmp_path_factory, attack_amqp_url, signing_key):
     running.start()
     yield running
     running.stop()
-
-
-@dataclass
-class Actors:
-    base: str
-    api: journeys.Api
-    citizen_a: journeys.Api
-    person_a: journeys.Person
-    citizen_b: journeys.Api
-    person_b: journeys.Person
-    officer: journeys.Api          # officer of the agency A's dossier was submitted to
-    other_officer: journeys.Api    # officer of an agency of another province
-    admin: journeys.Api
-    agency: str
-    other_agency: str
-    dossier: dict                  # A's submitted dossier (id, code, …)
-    attachment_id: str
-    draft_id: str                  # A's draft (not submitted)
-
-    def headers(self, who: str) -> dict[str, str]:
-        client = getattr(self, who) if who != "anonymous" else None
-        return {"Authorization": f"Bearer {client.token}"} if client else {}
 
 
 def create_admin(stack: RunningStack) -> dict[str, str]:
@@ -166,12 +141,3 @@ def actors(stack) -> Actors:
                                           agency)
     return Actors(base, api, citizen_a, person_a, citizen_b, person_b, officer, other_officer,
                   admin, agency, other_agency, {**full, **dossier}, attachment_id, second_draft)
-
-
-def error_shape(response: requests.Response) -> dict:
-    """The platform's one error shape: {code, status, message} (+ errors)."""
-    body = response.json()
-    assert {"code", "status", "message"} <= set(body), body
-    assert body["code"] == response.status_code, body
-    assert isinstance(body["message"], str) and body["message"], body
-    return body

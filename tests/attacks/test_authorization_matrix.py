@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 import requests
-from conftest import Actors, error_shape
+from attack_support import Actors, error_shape
 
 from infra.local import journeys
 

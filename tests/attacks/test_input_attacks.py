@@ -13,7 +13,7 @@ import boto3
 import jwt
 import pytest
 import requests
-from conftest import LOOKUP_LIMIT, Actors, error_shape
+from attack_support import LOOKUP_LIMIT, Actors, error_shape
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
