@@ -387,23 +387,24 @@ def test_malformed_json_on_public_endpoints(actors, path):
                                           "name=\"form\"\r\n\r\nx\r\n--xyz--\r\n"),
 ], ids=["text", "urlencoded", "xml", "multipart"])
 def test_wrong_content_type_changes_nothing(actors, content_type, body):
-    """FINDING 4: a body that is not ``application/json`` is read as an empty JSON object, so
-    ``PATCH /api/submission/dossiers/<draft>`` with ``Content-Type: text/plain`` and a JSON
-    body answers 200 (an empty patch, which still bumps ``version``) instead of 415/400.
-    Asserted: never 5xx, and nothing of the sent body is applied."""
+    """FINDING 4 (fixed): a body that is not JSON used to be read as an empty JSON object (an
+    empty patch answered 200 and bumped ``version``). Services now answer 415 to anything but
+    JSON or multipart; multipart (accepted for uploads) still reads as an empty patch, so for
+    it only "nothing of the body is applied" is asserted."""
     draft_id = actors.draft_id
     before = _dossier(actors, draft_id)
     response = actors.citizen_a.call("PATCH", f"/api/submission/dossiers/{draft_id}",
                                      expect=(), data=body.encode(),
                                      headers={"Content-Type": content_type})
-    assert response.status_code in (200, 400, 415, 422), (response.status_code,  # 200: F4
-                                                          response.text[:300])
-    if response.status_code >= 400:
-        error_shape(response)
     after = _dossier(actors, draft_id)
-    # FINDING 4 (cont.): the empty patch is still a write — ``version`` goes up by one — so
-    # only the content is compared here, not the version.
-    assert (after["form"], after["attachments"]) == (before["form"], before["attachments"])
+    if content_type.startswith("multipart/"):
+        assert response.status_code in (200, 400, 415, 422), response.text[:300]
+        assert (after["form"], after["attachments"]) == (before["form"],
+                                                         before["attachments"])
+        return
+    assert response.status_code == 415, (response.status_code, response.text[:300])
+    error_shape(response)
+    assert after == before, "nothing changed, not even the version"
 
 
 @pytest.mark.parametrize("path", ["/api/identity/login", "/api/identity/register",
@@ -412,19 +413,18 @@ def test_wrong_content_type_on_a_required_body_is_4xx(actors, path):
     response = requests.post(actors.base + path, timeout=10,
                              data="username=001190000001&password=x",
                              headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert response.status_code in (400, 401, 415, 422), response.text
+    assert response.status_code == 415, response.text
     error_shape(response)
 
 
 def test_wrong_content_type_on_profile_changes_nothing(actors):
-    """FINDING 4 again: answered 200 (empty patch) rather than 415; nothing is applied."""
+    """FINDING 4 (fixed): a form body on the profile is a 415; nothing is applied."""
     before = actors.citizen_a.json("GET", "/api/identity/me")
     response = actors.citizen_a.call("PATCH", "/api/identity/me", expect=(),
                                      data="email=ke-gian@example.vn",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert response.status_code in (200, 400, 415, 422), response.text  # 200: FINDING 4
-    if response.status_code >= 400:
-        error_shape(response)
+    assert response.status_code == 415, response.text
+    error_shape(response)
     assert actors.citizen_a.json("GET", "/api/identity/me") == before
 
 

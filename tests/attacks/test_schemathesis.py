@@ -14,7 +14,7 @@ import re
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -34,36 +34,10 @@ SERVICES = {"identity": "IDENTITY_PORT", "catalog": "CATALOG_PORT",
             "notify": "NOTIFY_PORT"}
 # Operations never fuzzed with a real token: they would end the fuzzing citizen's sessions.
 SKIP_WITH_TOKEN = {("DELETE", "/me"), ("POST", "/me/password"), ("POST", "/logout")}
-# Per-operation check exclusions, each naming its finding (see the report).
-# FINDING 2 (notify): the preference flags come back as 1/0 instead of true/false once they
-# have been written (``PATCH /preferences`` with ``{}`` answers
-# ``{"email":1,"in_app":1,"otp":true,"sms":1}``; ``GET /preferences`` afterwards the same),
-# against the documented boolean schema. Only the schema check of these two is excluded.
-EXCLUDED: dict[tuple[str, str], list] = {
-    ("GET", "/preferences"): [response_schema_conformance],
-    ("PATCH", "/preferences"): [response_schema_conformance],
-}
-INT64 = 2**63
-
-
-def known_finding(case) -> str | None:
-    """Cases that hit a reported bug; they are not sent so the suite stays green (and every
-    other case of the same operation still is).
-
-    FINDING 1 (servicekit.schemas.PageQuerySchema): ``page`` has no upper bound, so a page
-    whose skip ``(page - 1) * per_page`` exceeds a signed 64-bit integer reaches the Mongo
-    driver and answers 500 instead of 422 (every paginated list: catalog /procedures,
-    /agencies, submission /dossiers, /officer/dossiers, notify /inbox).
-    """
-    query = case.query or {}
-    try:
-        page = int(query.get("page", 1))
-        per_page = int(query.get("per_page", 20))
-    except (TypeError, ValueError):
-        return None
-    if (page - 1) * max(per_page, 1) >= INT64 or page >= INT64:
-        return "FINDING 1: unbounded page → 500"
-    return None
+# Per-operation check exclusions, each naming its finding. None left: FINDING 1 (unbounded
+# ``page`` → 500) and FINDING 2 (notify preference flags read back as 1/0) are fixed, and
+# these runs now prove it.
+EXCLUDED: dict[tuple[str, str], list] = {}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +54,6 @@ def _operation_test(operation, mode, checks, base_url, session, headers):
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case) -> None:
-        assume(known_finding(case) is None)
         response = case.call(base_url=base_url, session=session, headers=dict(headers),
                              timeout=30)
         if response.status_code == 414:
