@@ -1,6 +1,9 @@
 """``make bench``: run every benchmark side by side in one run; write bench/results.{md,json}.
 
-    python -m bench [--seconds 10] [--concurrency 8] [--quick]
+    python -m bench [--seconds 10] [--concurrency 8] [--quick] [--only NAME ...]
+
+``--only`` runs the named scenarios alone (for a quick look while working) and writes its
+figures to bench/partial.{md,json} so a partial run never replaces the full results.
 """
 from __future__ import annotations
 
@@ -33,6 +36,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="short runs, 10k instead of 100k")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        choices=[s.__name__ for s in scenarios.ALL],
+                        help="run only these scenarios; results go to bench/partial.*")
     args = parser.parse_args()
     seconds = 3.0 if args.quick else args.seconds
     results: dict = {
@@ -49,7 +55,8 @@ def main() -> int:
             results["startup_seconds"] = round(time.monotonic() - started, 1)
             ctx = scenarios.Context(stack, seconds, args.concurrency, Path(tmp),
                                     big=10_000 if args.quick else 100_000)
-            for scenario in scenarios.ALL:
+            chosen = [s for s in scenarios.ALL if not args.only or s.__name__ in args.only]
+            for scenario in chosen:
                 print(f"== {scenario.__name__}", flush=True)
                 try:
                     results[scenario.__name__] = scenario(ctx)
@@ -58,9 +65,10 @@ def main() -> int:
                 print(json.dumps(results[scenario.__name__], ensure_ascii=False), flush=True)
             results["memory"] = scenarios.memory(ctx)
             ctx.close()
-    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    (OUT / "results.md").write_text(scenarios.report(results))
-    print(f"wrote {OUT / 'results.md'}")
+    stem = "partial" if args.only else "results"
+    (OUT / f"{stem}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    (OUT / f"{stem}.md").write_text(scenarios.report(results))
+    print(f"wrote {OUT / f'{stem}.md'}")
     return 0
 
 

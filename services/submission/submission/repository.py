@@ -4,10 +4,19 @@ Dossier times are stored as ISO-8601 UTC strings of one fixed width
 (`2026-03-02T01:30:00Z`), which sort and compare like the instants they name: nx-27017 turns
 any datetime written by `$set` into a string, so a real datetime would not survive the first
 update. Lists are written whole with `$set` (no `$push`).
+
+A dossier is filled against one published procedure version. That version's content (e-form,
+components, processing days) is immutable, so it is stored once in `procedure_versions`, keyed
+by code and version, and a dossier document carries only a small reference
+(`{"code", "version", "name"}`). Loading a dossier rehydrates the full snapshot from a
+per-process cache: immutable data never goes stale, and each write rewrites a document a
+quarter of the size (see docs/performance.md).
 """
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +33,7 @@ from submission.domain.status import Status
 DOSSIERS = "dossiers"
 COUNTERS = "counters"
 PROCEDURES = "procedures"
+PROCEDURE_VERSIONS = "procedure_versions"
 AGENCIES = "agencies"
 PROFILES = "profiles"
 CALENDAR = "calendar"
@@ -52,10 +62,15 @@ def create_indexes(db: Database) -> None:
 
 
 # ---- dossiers -------------------------------------------------------------------------------
+def procedure_reference(procedure: dict[str, Any]) -> dict[str, Any]:
+    """What a dossier document keeps of its procedure: enough for lists and lookups."""
+    return {k: procedure.get(k) for k in ("code", "version", "name")}
+
+
 def _state(dossier: Dossier) -> dict[str, Any]:
     state = {
         "owner_id": dossier.owner_id,
-        "procedure": dossier.procedure,
+        "procedure": procedure_reference(dossier.procedure),
         "procedure_code": dossier.procedure.get("code"),
         "agency": dossier.agency,
         "agency_code": dossier.agency["code"],
@@ -77,11 +92,14 @@ def _state(dossier: Dossier) -> dict[str, Any]:
     return state
 
 
-def dossier_from_document(document: dict[str, Any]) -> Dossier:
+def dossier_from_document(document: dict[str, Any],
+                          procedure: dict[str, Any] | None = None) -> Dossier:
+    """The aggregate from its document; ``procedure`` is the full snapshot when the caller
+    needs it (lists make do with the reference the document carries)."""
     return Dossier(
         id=document["_id"],
         owner_id=document["owner_id"],
-        procedure=document["procedure"],
+        procedure=procedure or document["procedure"],
         agency=document["agency"],
         tenant=document["tenant"],
         status=Status(document["status"]),
@@ -100,6 +118,7 @@ def dossier_from_document(document: dict[str, Any]) -> Dossier:
 
 
 def insert_dossier(db: Database, dossier: Dossier, events: list[dict]) -> None:
+    """A new draft; its procedure snapshot must be stored already (see store_procedure)."""
     dossier.version = 1
     document = {"_id": dossier.id, "version": 1, **_state(dossier)}
     db[DOSSIERS].insert_one(new_document_with_outbox(document, events))
@@ -133,7 +152,11 @@ def submitted_with_key(db: Database, dossier_id: str, request_key: str) -> bool:
 def get_dossier(db: Database, dossier_id: str) -> Dossier | None:
     document = db[DOSSIERS].find_one({"_id": dossier_id, "deleted_at": {"$exists": False}},
                                      {"outbox": 0})
-    return dossier_from_document(document) if document else None
+    if not document:
+        return None
+    reference = document["procedure"]
+    return dossier_from_document(
+        document, procedure_snapshot(db, reference["code"], reference["version"]))
 
 
 def mark_deleted(db: Database, dossier: Dossier, now: datetime) -> bool:
@@ -173,8 +196,63 @@ def next_sequence(db: Database, key: str) -> int:
 
 
 # ---- procedures (local copy of catalog's published versions) --------------------------------
+class _SnapshotCache:
+    """A bounded LRU of immutable procedure versions, shared by the threads of a process."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict[str, Any] | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_snapshots = _SnapshotCache()
+
+
+def _snapshot_id(code: str, version: int) -> str:
+    return f"{code}@v{version}"
+
+
+def store_procedure_version(db: Database, procedure: dict[str, Any]) -> None:
+    """Keep a published version's content for the dossiers filled against it (write-once)."""
+    snapshot = {k: v for k, v in procedure.items() if k != "agencies"}
+    with contextlib.suppress(DuplicateKeyError):  # stored before: versions never change
+        db[PROCEDURE_VERSIONS].insert_one(
+            {"_id": _snapshot_id(procedure["code"], procedure["version"]),
+             "procedure": snapshot})
+
+
+def procedure_snapshot(db: Database, code: str, version: int) -> dict[str, Any]:
+    key = (id(db.client), db.name, code, version)
+    snapshot = _snapshots.get(key)
+    if snapshot is None:
+        document = db[PROCEDURE_VERSIONS].find_one({"_id": _snapshot_id(code, version)})
+        if document is None:
+            raise LookupError(f"procedure version {code} v{version} is not stored")
+        snapshot = document["procedure"]
+        _snapshots.put(key, snapshot)
+    return snapshot
+
+
 def upsert_procedure(db: Database, procedure: dict[str, Any]) -> bool:
-    """Keep the newest published version; an older or repeated one changes nothing."""
+    """Keep the newest published version; an older or repeated one changes nothing.
+
+    The version's snapshot is stored first, so a current copy always has its snapshot.
+    """
+    store_procedure_version(db, procedure)
     try:
         result = db[PROCEDURES].update_one(
             {"_id": procedure["code"], "version": {"$lt": procedure["version"]}},

@@ -12,7 +12,7 @@ from submission.domain.status import FINAL_STATUSES, Status
 from submission.repository import DOSSIERS, dossier_from_document
 
 _CLOSED = [s.value for s in FINAL_STATUSES | {Status.COMPLETED, Status.DRAFT}]
-_LIST_FIELDS = {"outbox": 0, "history": 0, "form_data": 0, "procedure.eform": 0}
+_LIST_FIELDS = {"outbox": 0, "history": 0, "form_data": 0}  # "procedure" is a reference
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -1,3 +1,6 @@
+from submission import repository
+
+
 def test_create_patch_and_read_a_draft(api, client):
     dossier = api.create()
     assert dossier["status"] == "draft" and dossier["procedure_version"] == 2
@@ -75,3 +78,26 @@ def test_applicant_taken_from_prefill_fields_of_the_form(api, client):
     submitted = client.post(f"/dossiers/{dossier['id']}/submit", headers=api.citizen())
     assert submitted.status_code == 200, submitted.json
     assert submitted.json["applicant_name"] == "Lê Văn Tám"
+
+
+def test_a_draft_keeps_the_procedure_version_it_was_filled_against(api, client, mongo_db):
+    """The document carries a reference; the version's content lives once, write-once, in
+    procedure_versions, so a newer version changes nothing for dossiers already begun."""
+    dossier = api.create()
+    current = repository.get_procedure(mongo_db, "1.001193")
+    newer = {**current, "version": 3, "name": "Đăng ký khai sinh (3)",
+             "eform": {"fields": [{"name": "ghi_chu", "label": "Ghi chú", "type": "text"}]}}
+    assert repository.upsert_procedure(mongo_db, newer)
+    stored = mongo_db["dossiers"].find_one({"_id": dossier["id"]})
+    assert stored["procedure"] == {"code": "1.001193", "version": 2,
+                                   "name": "Thủ tục đăng ký khai sinh"}
+    assert mongo_db["procedure_versions"].count_documents({}) == 2
+    again = client.get(f"/dossiers/{dossier['id']}", headers=api.citizen()).json
+    assert again["procedure_version"] == 2
+    assert [f["name"] for f in again["eform"]["fields"]][:2] == ["ho_ten_tre", "ngay_sinh_tre"]
+    fresh = api.create()
+    assert fresh["procedure_version"] == 3 and fresh["procedure_name"] == "Đăng ký khai sinh (3)"
+    assert [f["name"] for f in fresh["eform"]["fields"]] == ["ghi_chu"]
+    # a repeated or older delivery of a version changes no stored snapshot
+    assert not repository.upsert_procedure(mongo_db, current)
+    assert mongo_db["procedure_versions"].count_documents({}) == 2
