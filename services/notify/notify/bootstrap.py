@@ -20,6 +20,7 @@ from notify.providers.smtp import SmtpEmailProvider, SmtpSettings
 from notify.repository import MongoDevSink, MongoRepository
 from notify.sealing import Sealer
 from notify.sending import Sender
+from notify.template_cache import TemplateCache
 
 
 def utc_now() -> datetime:
@@ -121,6 +122,7 @@ def build_deps(
     return Deps(
         repo=repo,
         sender=sender,
+        templates=TemplateCache(repo, settings.template_cache_seconds),
         links=Links(settings.portal_url),
         clock=clock,
         sms_without_diacritics=settings.sms_without_diacritics,

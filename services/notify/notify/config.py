@@ -57,6 +57,8 @@ class NotifySettings(ServiceSettings):
     otp_retry_base_delay: float = setting("OTP_RETRY_BASE_SECONDS", 5.0)
     delivery_poll_seconds: float = setting("DELIVERY_POLL_SECONDS", 1.0)
     delivery_claim_timeout: float = setting("DELIVERY_CLAIM_TIMEOUT_SECONDS", 300.0)
+    # A worker rereads templates after this long: a newly saved version is used within it.
+    template_cache_seconds: float = setting("TEMPLATE_CACHE_SECONDS", 10.0)
 
     @property
     def dev_messages_enabled(self) -> bool:

@@ -46,6 +46,11 @@ def immutable_fields(n: Notification) -> dict[str, Any]:
         "priority": n.priority,
         "template_version": n.template_version,
         "sms_segments": n.sms_segments,
+        # Content is fixed when the notification is created: updates need not carry it (and a
+        # save racing ``forget_user`` cannot bring erased content back).
+        "subject": n.subject,
+        "body": n.body,
+        "html": n.html,
         "expires_at": iso(n.expires_at),
         "created_at": iso(n.created_at),
         "created_ms": ms(n.created_at),
@@ -54,9 +59,6 @@ def immutable_fields(n: Notification) -> dict[str, Any]:
 
 def mutable_fields(n: Notification) -> dict[str, Any]:
     return {
-        "subject": n.subject,
-        "body": n.body,
-        "html": n.html,
         "status": str(n.status),
         "attempts": n.attempts,
         "next_attempt_at": iso(n.next_attempt_at),

@@ -34,6 +34,7 @@ from notify.domain.sms import sms_length
 from notify.domain.templates import Channel, MessageTemplate, next_version, render
 from notify.ports import Repository
 from notify.sending import Sender
+from notify.template_cache import TemplateCache
 from servicekit.logging import log_fields
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,14 @@ Event = Mapping[str, Any]  # an envelope as in ARCHITECTURE.md: id, type, data, 
 class Deps:
     repo: Repository
     sender: Sender
+    templates: TemplateCache  # what notices are rendered with
     links: Links
     clock: Callable[[], datetime]
     sms_without_diacritics: bool = False
 
 
 def template_for(repo: Repository, event_type: str, channel: Channel) -> MessageTemplate | None:
+    """The version in force now, read from the database (saving needs the very latest)."""
     return repo.latest_template(event_type, channel) or DEFAULT_TEMPLATES.get((event_type, channel))
 
 
@@ -99,7 +102,7 @@ def _expiry(event: Event, now: datetime) -> datetime | None:
 def _new_notification(
     event: Event, spec: EventSpec, delivery: Delivery, values: dict[str, str], deps: Deps
 ) -> Notification | None:
-    template = template_for(deps.repo, spec.event_type, delivery.channel)
+    template = deps.templates.template(spec.event_type, delivery.channel)
     if template is None:
         log.warning("no template", extra=log_fields(event_type=spec.event_type))
         return None
@@ -132,7 +135,8 @@ def notify(event: Event, deps: Deps, contact: Contact | None = None) -> list[Not
     """Create one notification per (channel, recipient) for ``event`` and try to send it.
 
     A redelivered event finds its notifications already there: nothing new is created, and
-    only one never attempted (the process died before sending) is sent now.
+    only one stored but never claimed (by a version that inserted before claiming) is sent
+    now; one left ``sending`` by a process that died is the delivery loop's (``recover``).
     """
     spec = spec_for(str(event["type"]))
     if spec is None:
@@ -149,15 +153,14 @@ def notify(event: Event, deps: Deps, contact: Contact | None = None) -> list[Not
         notification = _new_notification(event, spec, delivery, values, deps)
         if notification is None:
             continue
-        if not deps.repo.add_notification(notification):
-            existing = deps.repo.find_notification(
+        sent = deps.sender.send_new(notification)
+        if sent is None:  # stored by an earlier delivery of this event
+            sent = deps.repo.find_notification(
                 notification.event_id, notification.channel, notification.recipient
             )
-            if existing is None or existing.status != Status.CREATED:
-                results.extend([existing] if existing else [])
-                continue
-            notification = existing
-        results.append(deps.sender.send(notification))
+            if sent is not None and sent.status == Status.CREATED:
+                sent = deps.sender.send(sent)
+        results.extend([sent] if sent else [])
     return results
 
 

@@ -78,6 +78,13 @@ class InMemoryRepository:
         found = [t for t in self.templates if t.key == (event_type, channel)]
         return max(found, key=lambda t: t.version) if found else None
 
+    def latest_templates(self, event_type: str) -> dict[Channel, MessageTemplate]:
+        found: dict[Channel, MessageTemplate] = {}
+        for template in sorted(self.templates, key=lambda t: -t.version):
+            if template.event_type == event_type:
+                found.setdefault(template.channel, template)
+        return found
+
     def add_template(self, template: MessageTemplate) -> bool:
         with self._lock:
             if any(t.key == template.key and t.version == template.version for t in self.templates):

@@ -34,6 +34,10 @@ class Repository(Protocol):
 
     def latest_template(self, event_type: str, channel: Channel) -> MessageTemplate | None: ...
 
+    def latest_templates(self, event_type: str) -> dict[Channel, MessageTemplate]:
+        """The latest saved version of each channel's template for ``event_type``."""
+        ...
+
     def add_template(self, template: MessageTemplate) -> bool:
         """Insert a new version; False if that version number is taken."""
         ...

@@ -169,6 +169,13 @@ class MongoRepository:
         )
         return template_from(doc) if doc else None
 
+    def latest_templates(self, event_type: str) -> dict[Channel, MessageTemplate]:
+        found: dict[Channel, MessageTemplate] = {}
+        for doc in self.db[TEMPLATES].find({"event_type": event_type}).sort("version", DESCENDING):
+            template = template_from(doc)
+            found.setdefault(template.channel, template)
+        return found
+
     def add_template(self, template: MessageTemplate) -> bool:
         try:
             self.db[TEMPLATES].insert_one(

@@ -35,6 +35,28 @@ class Sender:
             return self.expiring_policy
         return self.policy
 
+    def send_new(self, notification: Notification) -> Notification | None:
+        """Store a new notification and make its first attempt; None if it exists already.
+
+        The insert carries the claim that ``send`` would write next (one write instead of
+        two): a process dying after it leaves the notification ``sending``, retried by
+        ``recover`` after the claim timeout, exactly as a death between claim and provider
+        call. Where storing is the delivery (the inbox), the insert records the whole attempt.
+        """
+        notification.start_sending(self.clock())
+        claimed = notification.status == Status.SENDING  # not expired already
+        provider = self.providers[notification.channel]
+        if claimed and getattr(provider, "delivers_by_storing", False):
+            self._attempt(notification)  # nothing leaves notify: a duplicate changes nothing
+        if not self.repo.add_notification(notification):
+            return None
+        if notification.status == Status.SENDING:
+            self._attempt(notification)
+            self.repo.save_notification(notification)
+        if claimed:
+            self._log(notification)
+        return notification
+
     def send(self, notification: Notification) -> Notification:
         """One attempt. Returns the notification as saved (unchanged if another took it)."""
         if notification.status not in (Status.CREATED, Status.TEMPORARY_FAILURE):
@@ -44,12 +66,19 @@ class Sender:
             return notification  # another worker claimed it first
         if notification.status != Status.SENDING:
             return notification  # expired before it could go out
+        self._attempt(notification)
+        self.repo.save_notification(notification)
+        self._log(notification)
+        return notification
+
+    def _attempt(self, notification: Notification) -> None:
+        """Hand a claimed notification to its provider; the outcome is recorded on it (the
+        caller saves it)."""
         try:
             content = self._content(notification)
         except SealError as exc:
             notification.abandon(self.clock(), str(exc))
-            self.repo.save_notification(notification)
-            return notification
+            return
         provider = self.providers[notification.channel]
         message = OutgoingMessage(
             channel=notification.channel,
@@ -80,7 +109,8 @@ class Sender:
             )
         else:
             notification.delivered(self.clock(), provider.name, reference)
-        self.repo.save_notification(notification)
+
+    def _log(self, notification: Notification) -> None:
         log.info(
             "notification %s",
             notification.status,
@@ -93,7 +123,6 @@ class Sender:
                 error=notification.last_error or None,
             ),
         )
-        return notification
 
     def _content(self, notification: Notification) -> RenderedMessage:
         if notification.sealed:

@@ -21,6 +21,7 @@ from notify.providers.dev import DevProvider, InMemoryDevSink
 from notify.providers.inbox import InboxProvider
 from notify.sealing import Sealer
 from notify.sending import Sender
+from notify.template_cache import TemplateCache
 
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -61,7 +62,8 @@ def world():
     }
     policy = RetryPolicy(max_attempts=3, base_delay=timedelta(seconds=10))
     sender = Sender(repo, providers, Sealer("test-key"), policy, clock)
-    deps = Deps(repo=repo, sender=sender, links=Links("https://dvc.example.vn"), clock=clock)
+    templates = TemplateCache(repo, ttl=0)
+    deps = Deps(repo, sender, templates, Links("https://dvc.example.vn"), clock)
     return deps, repo, clock, sink, providers
 
 
@@ -338,3 +340,42 @@ def test_a_cleared_phone_stops_sms_notices(world):
     )
     assert repo.get_contact("u1").phone == ""
     assert sorted(n.channel for n in on_dossier_event(accepted(), deps)) == ["email", "in_app"]
+
+
+def test_a_process_dying_while_sending_one_channel_loses_no_notice_and_sends_none_twice(world):
+    deps, repo, clock, sink, providers = world
+    on_user_registered(registered(), deps)
+
+    class Dies:
+        name = "dies"
+
+        def send(self, message):
+            raise SystemExit  # the process is killed while the mail server is talking
+
+    deps.sender.providers = {**providers, "email": Dies()}
+    notice = accepted()
+    with pytest.raises(SystemExit):
+        on_dossier_event(notice, deps)
+    deps.sender.providers = providers
+    on_dossier_event(notice, deps)  # the unacked message comes back
+    stored = {n.channel: n for n in repo.notifications.values() if n.event_id == notice["id"]}
+    assert stored["email"].status == Status.SENDING  # claimed in its insert: never resent here
+    assert (stored["sms"].status, stored["in_app"].status) == (Status.DELIVERED,) * 2
+    deps.sender.claim_timeout = timedelta(minutes=1)
+    clock.now += timedelta(minutes=2)
+    assert deps.sender.recover() == 1
+    clock.now = repo.get_notification(stored["email"].id).next_attempt_at
+    deps.sender.send_due()
+    assert repo.get_notification(stored["email"].id).status == Status.DELIVERED
+    assert len([m for m in sink.list("lan@example.vn") if "tiếp nhận" in m.subject]) == 1
+    assert len(sink.list("0912345678")) == 1
+
+
+def test_an_inbox_notice_is_delivered_by_the_write_that_stores_it(world):
+    deps, repo, _, _, _ = world
+    on_user_registered(registered(), deps)
+    [inbox] = [n for n in on_dossier_event(accepted(), deps) if n.channel == "in_app"]
+    stored = repo.get_notification(inbox.id)
+    assert stored.revision == 1  # one write
+    assert [t.status for t in stored.history] == ["created", "sending", "delivered"]
+    assert (stored.attempts, stored.provider) == (1, "inbox")
