@@ -129,11 +129,10 @@ class Stack:
         self.processes.append((name, process))
 
     def _gunicorn(self, name: str, app: str, port: int) -> None:
-        workers = os.environ.get("GUNICORN_WORKERS", "1")
-        threads = os.environ.get("GUNICORN_THREADS", "8")
-        self._spawn(name, [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}",
-                           "-w", workers, "--threads", threads, "--timeout", "30",
-                           "--graceful-timeout", "10", "--name", f"motcua-{name}", app])
+        # The images' configuration (servicekit.gunicorn_conf); 1 worker, 8 threads locally.
+        from servicekit.gunicorn_conf import local_command
+
+        self._spawn(name, local_command(app, port, name=f"motcua-{name}"))
 
     def write_env(self) -> Path:
         """Record the environment every process got (``var/stack-env.json``), so one more

@@ -14,6 +14,7 @@ import re
 import pytest
 import requests
 import schemathesis
+from attack_support import error_shape
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
@@ -57,9 +58,14 @@ def _operation_test(operation, mode, checks, base_url, session, headers):
         response = case.call(base_url=base_url, session=session, headers=dict(headers),
                              timeout=30)
         if response.status_code == 414:
-            # FINDING 5: a request line over gunicorn's limit (4094 bytes) is refused by
-            # gunicorn itself with an HTML 414, not the platform's JSON error shape. A 4xx is
-            # the right answer, so only the shape is waived for these cases.
+            # FINDING 5 (fixed): a request line over gunicorn's limit (4094 bytes) is refused
+            # by gunicorn before the app runs; it used to answer with an HTML page, now with
+            # the platform's JSON error shape (servicekit.gunicorn_worker). No operation
+            # documents a 414, so the shape is checked here instead of the schema.
+            # (schemathesis' response: lower-case header names, a list of values each)
+            assert response.headers.get("content-type") == ["application/json"], \
+                response.content[:300]
+            error_shape(response)
             return
         case.validate_response(response, checks=checks)
 

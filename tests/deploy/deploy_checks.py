@@ -291,12 +291,53 @@ def dockerfile_problems(path: Path, service: str) -> list[str]:
         problems.append("runs as root")
     if not re.search(r"^HEALTHCHECK .*\n?.*python.*/healthz", text, flags=re.M):
         problems.append("no HEALTHCHECK on /healthz with python")
-    if f"{service}.app:create_app()" not in text or "gunicorn" not in text:
-        problems.append("does not start gunicorn on the app factory")
+    command = re.search(r"^CMD\s+(\[.*\])\s*$", text, flags=re.M)
+    if command is None or json.loads(command.group(1)) != [
+            "gunicorn", "--config", GUNICORN_CONFIG, f"{service}.app:create_app()"]:
+        problems.append(f"does not start gunicorn --config {GUNICORN_CONFIG} on the app factory")
+    if re.search(r"^COPY\s+<<", text, flags=re.M) or "gunicorn.conf" in text:
+        problems.append(f"carries a gunicorn configuration of its own, not {GUNICORN_CONFIG}")
+    environment = image_environment(text)
+    if environment.get("PORT") != str(SERVICES[service][1]):
+        problems.append(f"ENV PORT is {environment.get('PORT')!r}, expected {SERVICES[service][1]}")
     for variable in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
-        if f'os.environ.get("{variable}"' not in text:
-            problems.append(f"gunicorn does not read {variable}")
+        if not environment.get(variable, "").isdigit():
+            problems.append(f"ENV lacks a default for {variable}")
     return problems
+
+
+def image_environment(dockerfile: str) -> dict[str, str]:
+    """The ``ENV`` variables of a Dockerfile's last (runtime) stage."""
+    runtime = re.split(r"^FROM\s", dockerfile, flags=re.M)[-1].replace("\\\n", " ")
+    environment: dict[str, str] = {}
+    for instruction in re.findall(r"^ENV\s+(.*)$", runtime, flags=re.M):
+        environment.update(item.split("=", 1) for item in instruction.split() if "=" in item)
+    return environment
+
+
+# The one gunicorn configuration of every web process (libs/servicekit), and what gunicorn
+# makes of it for a given environment: the settings an image's ENV tunes.
+GUNICORN_CONFIG = "python:servicekit.gunicorn_conf"
+_RESOLVE_GUNICORN_CONFIG = """
+import json
+from gunicorn.config import Config
+import servicekit.gunicorn_conf as module
+config = Config()
+for name, value in vars(module).items():
+    if name in config.settings:
+        config.set(name, value)
+print(json.dumps({name: config.settings[name].get() for name in config.settings
+                  if not callable(config.settings[name].get())}, default=str))
+"""
+
+
+def gunicorn_settings(environment: dict[str, str]) -> dict:
+    """gunicorn's settings from servicekit.gunicorn_conf under ``environment`` (a fresh
+    interpreter: the module reads the environment when gunicorn imports it)."""
+    result = subprocess.run([sys.executable, "-c", _RESOLVE_GUNICORN_CONFIG],
+                            env={"PATH": "/usr/bin:/bin", **environment}, capture_output=True,
+                            text=True, timeout=60, check=True)
+    return json.loads(result.stdout)
 
 
 # -- Kubernetes -----------------------------------------------------------------------------

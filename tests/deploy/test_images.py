@@ -49,6 +49,39 @@ def test_dockerfile_check_fails_on_a_root_single_stage_image(broken_copy):
     assert any(p.startswith("copies") for p in problems)
 
 
+def test_dockerfile_check_fails_on_an_image_with_a_gunicorn_configuration_of_its_own(
+        broken_copy):
+    path = broken_copy("services/submission/Dockerfile")
+    text = path.read_text().replace(
+        '"--config", "python:servicekit.gunicorn_conf"', '"--config", "/app/gunicorn.conf.py"')
+    text = text.replace("USER 10001", "COPY <<'EOF' /app/gunicorn.conf.py\nworkers = 2\nEOF\n"
+                        "USER 10001")
+    path.write_text(text.replace("    GUNICORN_THREADS=4 \\\n", ""))
+    problems = checks.dockerfile_problems(path, "submission")
+    assert any(p.startswith("does not start gunicorn --config") for p in problems)
+    assert any(p.startswith("carries a gunicorn configuration") for p in problems)
+    assert "ENV lacks a default for GUNICORN_THREADS" in problems
+
+
+def test_the_gunicorn_configuration_reads_what_the_images_set():
+    settings = checks.gunicorn_settings({
+        "PORT": "8083", "GUNICORN_WORKERS": "3", "GUNICORN_THREADS": "6",
+        "GUNICORN_TIMEOUT": "40", "GUNICORN_GRACEFUL_TIMEOUT": "20", "GUNICORN_KEEPALIVE": "7",
+        "GUNICORN_MAX_REQUESTS": "1000", "GUNICORN_MAX_REQUESTS_JITTER": "50",
+        "FORWARDED_ALLOW_IPS": "10.0.0.1"})
+    assert {name: settings[name] for name in (
+        "bind", "workers", "threads", "timeout", "graceful_timeout", "keepalive",
+        "max_requests", "max_requests_jitter", "forwarded_allow_ips")} == {
+        "bind": ["0.0.0.0:8083"], "workers": 3, "threads": 6, "timeout": 40,
+        "graceful_timeout": 20, "keepalive": 7, "max_requests": 1000,
+        "max_requests_jitter": 50, "forwarded_allow_ips": ["10.0.0.1"]}
+    # The worker answering gunicorn's own errors in the JSON shape; nothing written outside
+    # /tmp and /dev/shm (read-only root filesystem), no access log (the services log).
+    assert settings["worker_class"] == "servicekit.gunicorn_worker.JsonErrorWorker"
+    assert settings["control_socket_disable"] is True
+    assert settings["accesslog"] is None and settings["errorlog"] == "-"
+
+
 def packaged_files(project: Path, workdir: Path) -> set[str]:
     """Files setuptools puts in the wheel, built from a clean copy like the image's builder."""
     source = workdir / "src"

@@ -106,12 +106,42 @@ def _metrics_view():
     return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
 
-BODY_TYPES = {"application/json", "multipart/form-data"}
+JSON_TYPE = "application/json"
+MULTIPART_TYPE = "multipart/form-data"
+# flask-smorest argument locations read from a multipart body (form fields and files).
+MULTIPART_LOCATIONS = {"form", "files"}
 
 
 def _has_body() -> bool:
     return bool(request.content_length) or "chunked" in request.headers.get(
         "Transfer-Encoding", "").lower()
+
+
+def argument_locations(view: Callable | None, method: str) -> set[str]:
+    """Where the view answering ``method`` reads its ``@blp.arguments`` from ("json", "form",
+    "files", "query"...), as flask-smorest records it on the view function for the docs.
+
+    ``view`` is the function Flask routes to: a ``MethodView``'s method is looked up on its
+    class. Decorators made with ``functools.wraps`` (``require_auth``) keep the record.
+    """
+    view_class = getattr(view, "view_class", None)
+    function = getattr(view_class, method.lower(), None) if view_class else view
+    parameters = getattr(function, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return {parameter["in"] for parameter in parameters}
+
+
+def _accepts_multipart(app: Flask) -> bool:
+    """Whether the endpoint of this request takes form fields or files (an upload): only
+    those may receive a multipart body."""
+    view = app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(argument_locations(view, request.method) & MULTIPART_LOCATIONS)
+
+
+def _body_type_refused(app: Flask) -> bool:
+    if not _has_body() or request.mimetype == JSON_TYPE:
+        return False
+    # Anything else would be read as an empty JSON object: a PATCH applying nothing, a 200.
+    return request.mimetype != MULTIPART_TYPE or not _accepts_multipart(app)
 
 
 def _install_request_context(app: Flask, service: str, json_bodies_only: bool) -> None:
@@ -123,8 +153,7 @@ def _install_request_context(app: Flask, service: str, json_bodies_only: bool) -
         limit = app.config.get("MAX_CONTENT_LENGTH")
         if limit and (request.content_length or 0) > limit:
             return error_response(413)  # refused before anything reads the body
-        if json_bodies_only and _has_body() and request.mimetype not in BODY_TYPES:
-            # Otherwise a form or text body would be read as an empty JSON object.
+        if json_bodies_only and _body_type_refused(app):
             return error_response(415, "Dữ liệu phải gửi dưới dạng JSON (application/json).")
 
     @app.after_request
@@ -168,8 +197,10 @@ def create_service_app(
     reported — e.g. the broker, since the outbox lets the API keep answering while it is
     down, and taking every web pod out of service then would turn a degraded platform into
     a dead one. ``import_name`` (usually the caller's ``__name__``) locates templates.
-    With ``json_bodies_only`` (services) a body that is neither JSON nor multipart is a 415;
-    the gateway, which serves HTML forms and passes bodies through, turns it off.
+    With ``json_bodies_only`` (services) a body that is not JSON is a 415, except a
+    multipart body sent to an upload endpoint (one with ``@blp.arguments(...,
+    location="form"/"files")``); the gateway, which serves HTML forms and passes bodies
+    through, turns it off.
     """
     configure_logging(settings.service_name, settings.log_level)
     use_vietnamese_messages()

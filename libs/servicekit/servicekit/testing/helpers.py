@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kombu import Connection, Queue, binding
 
 from servicekit.bus import EventBus
+from servicekit.gunicorn_conf import local_command
 from servicekit.local import free_port, stop
 
 
@@ -156,11 +156,10 @@ class ServiceProcess:
     @classmethod
     def gunicorn(cls, app: str, env: dict[str, str], *, workers: int | None = None,
                  log_path: Path | None = None) -> ServiceProcess:
+        """``app`` under gunicorn with the services' configuration, on a free port."""
         port = free_port()
-        args = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w",
-                str(workers or os.environ.get("GUNICORN_WORKERS", "1")), "--threads",
-                os.environ.get("GUNICORN_THREADS", "8"), "--graceful-timeout", "5", app]
-        return cls(args, env, port=port, log_path=log_path)
+        return cls(local_command(app, port, workers=workers), env, port=port,
+                   log_path=log_path)
 
     @property
     def url(self) -> str:
