@@ -15,15 +15,17 @@ from servicekit.config import ServiceSettings
 
 class EventBus:
     def __init__(self, amqp_url: str, exchange: str = "motcua.events", *,
-                 connect_timeout: float = 5.0, heartbeat: int = 30) -> None:
+                 connect_timeout: float = 5.0, heartbeat: int = 30,
+                 service: str | None = None) -> None:
         self.amqp_url = amqp_url
+        self.service = service  # whose outbox relay listens for wake-ups (outbox_wakeup)
         self.exchange = Exchange(exchange, type="topic", durable=True)
         self.connect_timeout = connect_timeout
         self.heartbeat = heartbeat
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> EventBus:
-        return cls(settings.amqp_url, settings.events_exchange)
+        return cls(settings.amqp_url, settings.events_exchange, service=settings.service_name)
 
     def connection(self) -> Connection:
         """A new connection whose publishes wait for the broker's confirm."""

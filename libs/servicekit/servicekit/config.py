@@ -58,7 +58,7 @@ class ServiceSettings:
     consumer_max_attempts: int = setting("CONSUMER_MAX_ATTEMPTS", 5)
     consumer_retry_delay_ms: int = setting("CONSUMER_RETRY_DELAY_MS", 2000)
     consumer_prefetch: int = setting("CONSUMER_PREFETCH", 20)
-    outbox_poll_seconds: float = setting("OUTBOX_POLL_SECONDS", 0.02)
+    outbox_poll_seconds: float = setting("OUTBOX_POLL_SECONDS", 1.0)  # wake-ups do the rest
     # A worker touches this file while every loop of it is alive (liveness probe); "" = off.
     worker_heartbeat_file: str = setting("WORKER_HEARTBEAT_FILE", "")
     max_body_bytes: int = setting("MAX_BODY_BYTES", 25 * 1024 * 1024)

@@ -11,11 +11,16 @@ from pymongo import IndexModel, MongoClient
 from pymongo.database import Database
 
 from servicekit.config import ServiceSettings
+from servicekit.outbox_wakeup import OutboxWriteListener, WakeupSender
 
 
 def connect(settings: ServiceSettings) -> Database:
-    """A database handle for the service; the client connects lazily on first use."""
+    """A database handle for the service; the client connects lazily on first use.
+
+    Every write that stores outbox events wakes the service's relay (servicekit.outbox_wakeup).
+    """
     timeout = settings.mongo_timeout_ms
+    wakeup = WakeupSender.shared(settings.amqp_url, settings.service_name)
     client: MongoClient = MongoClient(
         settings.mongo_url,
         tz_aware=True,
@@ -23,6 +28,7 @@ def connect(settings: ServiceSettings) -> Database:
         connectTimeoutMS=timeout,
         socketTimeoutMS=max(timeout * 3, 10_000),
         appname=settings.service_name,
+        event_listeners=[OutboxWriteListener(wakeup.nudge)],
     )
     return client[settings.mongo_db]
 

@@ -133,17 +133,17 @@ class OutboxRelay:
              if not entry.get("sent_at")),
             key=lambda item: item[1]["seq"],
         )
-        count = 0
+        published: list[str] = []
         try:
             for event_id, entry in entries:
-                count += self._publish_entry(connection, collection, document["_id"],
-                                             event_id, entry)
-        finally:  # free the document for the next pass, even when the broker failed
-            collection.update_one({"_id": document["_id"]}, {"$set": {"outbox_lease": 0}})
-        return count
+                self._publish_entry(connection, event_id, entry)
+                published.append(event_id)
+        finally:  # mark what the broker confirmed and free the document, even on failure
+            marked = self._mark_sent(collection, document["_id"], published)
+        return marked
 
-    def _publish_entry(self, connection: Connection, collection, document_id, event_id: str,
-                       entry: dict[str, Any]) -> int:
+    def _publish_entry(self, connection: Connection, event_id: str,
+                       entry: dict[str, Any]) -> None:
         token = set_correlation_id(entry.get("correlation_id"))
         try:
             self.bus.publish(
@@ -151,15 +151,39 @@ class OutboxRelay:
                 message_id=event_id,
                 headers={"correlation_id": entry.get("correlation_id") or ""},
             )
-            # Only after the broker confirmed: a crash before this line means a re-publish,
-            # which consumers ignore by event id.
-            mark: dict[str, Any] = {"$set": {f"outbox.{event_id}.sent_at": utc_now_iso()},
-                                    "$inc": {PENDING: -1}}
-            if self.erase_sent:
-                mark["$unset"] = {f"outbox.{event_id}.body": ""}
-            marked = collection.update_one(
-                {"_id": document_id, f"outbox.{event_id}.sent_at": {"$exists": False}}, mark)
             log.debug("published", extra=log_fields(event_id=event_id, type=entry["type"]))
-            return marked.modified_count
         finally:
             reset_correlation_id(token)
+
+    def _mark_sent(self, collection, document_id, event_ids: list[str]) -> int:
+        """Mark confirmed events sent and release the lease, in one update when possible.
+
+        Only events the broker confirmed are marked: a crash before this means a re-publish,
+        which consumers ignore by event id. Each mark is guarded by ``sent_at`` being absent,
+        so two relays (a lease that ran out) never count an event twice.
+        """
+        release = {"$set": {"outbox_lease": 0}}
+        if not event_ids:
+            collection.update_one({"_id": document_id}, release)
+            return 0
+        now = utc_now_iso()
+
+        def mark(ids: list[str]) -> dict[str, Any]:
+            update: dict[str, Any] = {
+                "$set": {**{f"outbox.{i}.sent_at": now for i in ids}, "outbox_lease": 0},
+                "$inc": {PENDING: -len(ids)}}
+            if self.erase_sent:
+                update["$unset"] = {f"outbox.{i}.body": "" for i in ids}
+            return update
+
+        def unsent(ids: list[str]) -> dict[str, Any]:
+            return {"_id": document_id,
+                    **{f"outbox.{i}.sent_at": {"$exists": False} for i in ids}}
+
+        if collection.update_one(unsent(event_ids), mark(event_ids)).modified_count:
+            return len(event_ids)
+        # Another relay marked some of them meanwhile: mark the rest one by one.
+        marked = sum(collection.update_one(unsent([i]), mark([i])).modified_count
+                     for i in event_ids)
+        collection.update_one({"_id": document_id}, release)
+        return marked

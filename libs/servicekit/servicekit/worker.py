@@ -17,11 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kombu import Connection
+from kombu import Connection, Consumer
 
 from servicekit.bus import EventBus
 from servicekit.consumer import EventConsumer
 from servicekit.outbox import OutboxRelay
+from servicekit.outbox_wakeup import wakeup_queue
 
 log = logging.getLogger("servicekit.worker")
 
@@ -85,14 +86,31 @@ class Worker:
                     connection.heartbeat_check()
 
     def _relay(self, connection: Connection) -> None:
+        """Publish pending events; when idle, wait for a wake-up (servicekit.outbox_wakeup)
+        or the poll interval, whichever comes first."""
         assert self.relay is not None
         connection.default_channel  # noqa: B018 - open the channel now, fail fast
         self.bus.declare(connection)
-        while not self.stopping.is_set():
-            self.ticks["relay"] = time.monotonic()
-            published = self.relay.run_once(connection)
-            if not published:
-                self.stopping.wait(self.poll_seconds)
+        if self.bus.service is None:  # no wake-ups: poll only
+            while not self.stopping.is_set():
+                self.ticks["relay"] = time.monotonic()
+                if not self.relay.run_once(connection):
+                    self.stopping.wait(self.poll_seconds)
+            return
+        woken = threading.Event()
+        channel = connection.channel()
+        queue = wakeup_queue(self.bus.service)
+        with Consumer(channel, [queue], callbacks=[lambda _body, _message: woken.set()],
+                      no_ack=True):
+            while not self.stopping.is_set():
+                self.ticks["relay"] = time.monotonic()
+                woken.clear()  # a nudge from here on (even during the run) means: run again
+                if self.relay.run_once(connection) or woken.is_set():
+                    continue
+                try:
+                    connection.drain_events(timeout=self.poll_seconds)
+                except TimeoutError:
+                    connection.heartbeat_check()
 
     def _periodic(self, task: PeriodicTask) -> None:
         while not self.stopping.is_set():
