@@ -12,9 +12,11 @@ everything.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -144,7 +146,17 @@ def _fmt_date(value: date | None) -> str:
 
 
 def build_schema(eform: Mapping[str, Any], today: date) -> Schema:
-    """A marshmallow schema instance validating form data against `eform["fields"]`."""
+    """A marshmallow schema instance validating form data against `eform["fields"]`.
+
+    Built once per definition and day (a procedure version's e-form never changes, and
+    building copies every field), then shared: `load` keeps no state on the instance.
+    """
+    return _schema_for(json.dumps(eform, sort_keys=True, ensure_ascii=False, default=str), today)
+
+
+@lru_cache(maxsize=256)
+def _schema_for(eform_json: str, today: date) -> Schema:
+    eform = json.loads(eform_json)
     declared = {d["name"]: _field_for(d, today) for d in eform.get("fields", [])}
     schema_cls = Schema.from_dict(declared, name="EForm")
     schema_cls.error_messages = {
