@@ -3,10 +3,19 @@
 Every service verifies tokens itself: nothing trusts a header it did not verify. Keys are
 cached for ``jwks_cache_seconds``; a token signed with an unknown ``kid`` triggers one refresh
 of the key set (key rotation), never more than one per token.
+
+A client sends the same token with every request until it expires, so a verified token's
+claims are remembered (by the exact token text) for at most ``VERIFIED_TTL_SECONDS`` and
+never past its ``exp``: parsing and checking the signature again on every request cost more
+than the rest of a typical request's own work. A key withdrawn from the key set stops
+working within that minute.
 """
 from __future__ import annotations
 
 import functools
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -18,6 +27,8 @@ from servicekit.errors import abort
 
 ROLES = ("citizen", "officer", "admin")
 ALGORITHMS = ("EdDSA", "ES256", "RS256")
+VERIFIED_TTL_SECONDS = 60.0
+VERIFIED_MAX = 10_000
 
 
 class KeySource(Protocol):
@@ -44,6 +55,8 @@ class TokenVerifier:
             key_source = jwt.PyJWKClient(jwks_url, cache_keys=False, lifespan=cache_seconds,
                                          timeout=timeout, cooldown_duration=refresh_cooldown)
         self._keys = key_source
+        self._verified: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> TokenVerifier:
@@ -52,6 +65,21 @@ class TokenVerifier:
 
     def verify(self, token: str) -> dict[str, Any]:
         """Return the token's claims, or raise :class:`InvalidToken`."""
+        now = time.time()
+        with self._lock:
+            known = self._verified.get(token)
+            if known is not None and now < known[0]:
+                self._verified.move_to_end(token)
+                return dict(known[1])
+        claims = self._verify(token)
+        until = min(float(claims["exp"]), now + VERIFIED_TTL_SECONDS)
+        with self._lock:
+            self._verified[token] = (until, claims)
+            while len(self._verified) > VERIFIED_MAX:
+                self._verified.popitem(last=False)
+        return dict(claims)
+
+    def _verify(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") not in ALGORITHMS or not header.get("kid"):

@@ -54,3 +54,38 @@ def test_unknown_kid_refreshes_the_key_set_once(verifier, jwks_issuer):
                          algorithm="EdDSA", headers={"kid": "not-published"})
     with pytest.raises(InvalidToken):
         verifier.verify(unknown)
+
+
+def test_a_verified_token_is_remembered_until_it_expires_never_longer(
+        verifier, jwks_issuer, monkeypatch):
+    import time
+
+    from servicekit import auth
+
+    token = jwks_issuer.token(ttl=2)
+    checks = []
+    real = verifier._verify
+    monkeypatch.setattr(verifier, "_verify", lambda t: checks.append(t) or real(t))
+    first = verifier.verify(token)
+    first["role"] = "admin"  # a caller changing its copy changes nothing remembered
+    assert verifier.verify(token)["role"] == "citizen"
+    assert len(checks) == 1  # the second request did not parse and check the token again
+    time.sleep(2.1)
+    with pytest.raises(InvalidToken):  # its exp passed: checked again, and refused
+        verifier.verify(token)
+    assert len(checks) == 2
+    # and never longer than VERIFIED_TTL_SECONDS, whatever the token's own lifetime
+    monkeypatch.setattr(auth, "VERIFIED_TTL_SECONDS", 0.0)
+    long_lived = jwks_issuer.token(ttl=3600)
+    verifier.verify(long_lived)
+    verifier.verify(long_lived)
+    assert len(checks) == 4
+
+
+def test_a_forged_copy_of_a_remembered_token_is_still_refused(verifier, jwks_issuer):
+    token = jwks_issuer.token(role="citizen")
+    verifier.verify(token)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    with pytest.raises(InvalidToken):
+        verifier.verify(".".join([header, _b64({**claims, "role": "admin"}), signature]))
