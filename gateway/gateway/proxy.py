@@ -1,9 +1,12 @@
 """Forward ``/api/<service>/<path>`` to the service, streaming both ways.
 
-Pooled keep-alive connections per upstream (one ``requests.Session``), connect/read
-timeouts, retries only for idempotent methods, and the error shape for what goes wrong
-upstream: 503 when the service cannot be reached (down), 502 when it answers garbage, 504
-when it is too slow.
+Pooled keep-alive connections per upstream, connect/read timeouts, retries only for
+idempotent methods, and the error shape for what goes wrong upstream: 503 when the service
+cannot be reached (down), 502 when it answers garbage, 504 when it is too slow.
+
+The API proxy calls urllib3 directly: ``requests`` prepared every call (URL requoting, header
+and cookie merging, hooks) for ~15 % of the gateway's own time per proxied call. The portal,
+the aggregated docs and the health page keep the friendlier ``requests`` sessions.
 """
 from __future__ import annotations
 
@@ -11,8 +14,16 @@ import itertools
 import logging
 
 import requests
+import urllib3
 from flask import Response, g, request, stream_with_context
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+)
+from urllib3.exceptions import TimeoutError as UpstreamTimeout
 from urllib3.util.retry import Retry
 
 from servicekit.errors import error_response
@@ -52,8 +63,11 @@ class Upstreams:
         retry = Retry(total=retries, connect=retries, read=False, status=0, redirect=0,
                       allowed_methods=IDEMPOTENT, backoff_factor=0.05, raise_on_status=False)
         self.replicas = replicas
+        self.retry_idempotent = retry
+        self.retry_once = Retry(total=0, read=False, redirect=0)
         self.idempotent = _session(pool_size, retry)
-        self.once = _session(pool_size, Retry(total=0, read=False, redirect=0))
+        self.once = _session(pool_size, self.retry_once)
+        self.pool = urllib3.PoolManager(num_pools=16, maxsize=pool_size)
         self._turn = itertools.count()
 
     def session_for(self, method: str) -> requests.Session:
@@ -77,9 +91,35 @@ class Upstreams:
                     service=service, replica=base_url))
         raise requests.ConnectionError(f"no replica of {service}")
 
+    def open(self, service: str, method: str, path: str, *, body, headers: dict[str, str],
+             timeout: tuple[float, float]) -> urllib3.BaseHTTPResponse:
+        """The API proxy's call: like :meth:`request`, over urllib3, the answer unread."""
+        replicas = self.replicas[service]
+        start = next(self._turn)
+        retries = self.retry_idempotent if method.upper() in IDEMPOTENT else self.retry_once
+        for attempt in range(len(replicas)):
+            base_url = replicas[(start + attempt) % len(replicas)]
+            try:
+                return self.pool.urlopen(
+                    method, base_url + path, body=body, headers=headers, retries=retries,
+                    redirect=False, preload_content=False, decode_content=False,
+                    timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
+                    chunked=body is not None and "Content-Length" not in headers)
+            except MaxRetryError as exc:
+                refused = isinstance(exc.reason, NewConnectionError)  # nothing was sent
+                if not refused or attempt == len(replicas) - 1:
+                    raise
+                log.warning("replica refused; trying the next", extra=log_fields(
+                    service=service, replica=base_url))
+        raise MaxRetryError(None, service, NewConnectionError(None, "no replica"))
+
+
+_SET_HERE = {"x-request-id", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-prefix"}
+
 
 def _forward_headers() -> dict[str, str]:
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    headers = {k: v for k, v in request.headers.items()
+               if k.lower() not in HOP_BY_HOP and k.lower() not in _SET_HERE}
     headers["X-Request-ID"] = g.request_id
     headers["X-Forwarded-For"] = ", ".join(filter(None, [
         request.headers.get("X-Forwarded-For"), request.remote_addr]))
@@ -92,39 +132,51 @@ def forward(upstreams: Upstreams, service: str, path: str, *,
             timeout: tuple[float, float]) -> Response:
     g.upstream_path = "/" + path
     url = f"{service}:/{path}"
-    body = request.stream if request.content_length or request.headers.get(
-        "Transfer-Encoding") else None
+    headers = _forward_headers()
+    body = None
+    if request.content_length is not None:
+        headers["Content-Length"] = str(request.content_length)  # streamed as it arrives
+        body = request.stream if request.content_length else None
+    elif request.headers.get("Transfer-Encoding"):
+        body = request.stream  # chunked on, as it came
+    query = request.query_string.decode()
     try:
-        upstream = upstreams.request(
-            service, request.method, "/" + path, params=request.query_string.decode() or None,
-            data=body, headers=_forward_headers(), stream=True, timeout=timeout,
-            allow_redirects=False,
-        )
-    except requests.Timeout:
+        upstream = upstreams.open(service, request.method,
+                                  "/" + path + (f"?{query}" if query else ""),
+                                  body=body, headers=headers, timeout=timeout)
+    except MaxRetryError as exc:  # could not connect (or the connection timed out)
+        if isinstance(exc.reason, NewConnectionError):
+            log.warning("upstream down", extra=log_fields(url=url,
+                                                          error=type(exc.reason).__name__))
+            return error_response(503, headers={"Retry-After": "5"})
+        if isinstance(exc.reason, ConnectTimeoutError):
+            log.warning("upstream timeout", extra=log_fields(url=url))
+            return error_response(504)
+        log.warning("upstream unreachable", extra=log_fields(url=url, error=repr(exc.reason)))
+        return error_response(502)
+    except UpstreamTimeout:
         log.warning("upstream timeout", extra=log_fields(url=url))
         return error_response(504)
-    except requests.ConnectionError as exc:
-        log.warning("upstream down", extra=log_fields(url=url, error=type(exc).__name__))
-        return error_response(503, headers={"Retry-After": "5"})
-    except requests.RequestException as exc:
+    except HTTPError as exc:  # the connection broke, or the answer was not HTTP
         log.warning("upstream unreachable", extra=log_fields(url=url, error=type(exc).__name__))
         return error_response(502)
 
-    headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
+    response_headers = [(k, v) for k, v in upstream.headers.items()
+                        if k.lower() not in HOP_BY_HOP]
     length = upstream.headers.get("Content-Length")
     if length is not None and int(length) <= BUFFER_LIMIT:
         # Small answers (nearly all API calls) are read at once: no generator to keep alive.
         try:
-            content = upstream.raw.read(decode_content=False)
+            content = upstream.read(decode_content=False)
         finally:
-            upstream.close()
-        return Response(content, status=upstream.status_code, headers=headers)
+            upstream.release_conn()
+        return Response(content, status=upstream.status, headers=response_headers)
 
     def stream():
         try:
-            yield from upstream.raw.stream(CHUNK, decode_content=False)
+            yield from upstream.stream(CHUNK, decode_content=False)
         finally:
-            upstream.close()
+            upstream.release_conn()
 
-    return Response(stream_with_context(stream()), status=upstream.status_code,
-                    headers=headers)
+    return Response(stream_with_context(stream()), status=upstream.status,
+                    headers=response_headers)
