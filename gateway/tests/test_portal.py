@@ -16,6 +16,7 @@ from gateway.config import GatewaySettings
 from servicekit.local import free_port
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "gateway" / "templates" / "portal"
+PASSWORD = "Mat-Khau-Hien-Tai-1"  # the signed-in citizen's, as the fake identity knows it
 
 
 @pytest.fixture
@@ -63,9 +64,54 @@ def services(jwks_issuer):
         app.ttl = 900
         return jsonify(tokens())
 
+    app.profile = {"id": "u-1", "role": "citizen", "full_name": "Nguyễn Thị Hoa",
+                   "phone": "+84912345678", "email": "hoa@example.vn", "otp_channel": "sms"}
+    app.pending = {}
+
     @app.get("/me")
     def me():
-        return jsonify(id="u-1", role="citizen", full_name="Nguyễn Thị Hoa")
+        return jsonify(app.profile)
+
+    @app.patch("/me")
+    def change_me():
+        """identity's rule: a new phone waits for the code sent to it, the rest applies."""
+        body = request.json
+        if body.get("phone") == "12345":
+            return jsonify(code=422, status="Unprocessable Entity", message="Chưa hợp lệ.",
+                           errors={"phone": ["Số điện thoại di động không hợp lệ."]}), 422
+        digits = "".join(body.get("phone", "").split())
+        new_phone = "+84" + digits[1:] if digits else None
+        if body.get("otp_channel"):
+            app.profile["otp_channel"] = body["otp_channel"]
+        if new_phone and new_phone != app.profile["phone"]:
+            if body.get("current_password") != PASSWORD:  # the step-up before any code
+                return jsonify(code=422, status="Unprocessable Entity", message="Chưa hợp lệ.",
+                               errors={"current_password": [
+                                   "Vui lòng nhập mật khẩu hiện tại để đổi số điện thoại "
+                                   "hoặc email."]}), 422
+            app.pending = {"challenge_id": "cc-1", "phone": new_phone}
+            return jsonify(challenge_id="cc-1", channel="sms", destination="+8438****789",
+                           expires_in=300, message="Mã xác thực đã được gửi tới số điện thoại "
+                           "mới +8438****789. Số điện thoại chỉ được thay đổi sau khi bạn nhập "
+                           "đúng mã."), 202
+        return jsonify(app.profile)
+
+    @app.post("/otp/resend")
+    def resend():
+        return jsonify(challenge_id=request.json["challenge_id"], channel="sms",
+                       expires_in=300), 202
+
+    @app.post("/me/contact/verify")
+    def verify_contact():
+        body = request.json
+        if body["code"] == "999999":
+            return jsonify(code=429, status="Too Many Requests",
+                           message="Bạn đã nhập sai quá số lần cho phép."), 429
+        if body != {"challenge_id": app.pending.get("challenge_id"), "code": "123456"}:
+            return jsonify(code=400, status="Bad Request", message="Mã không đúng.",
+                           errors={"code": ["Mã xác thực không đúng."]}), 400
+        app.profile["phone"] = app.pending.pop("phone")
+        return jsonify(app.profile)
 
     @app.get("/dossiers")
     def dossiers():
@@ -223,3 +269,110 @@ def test_a_new_password_typed_twice_differently_is_caught_on_the_page(portal, se
     assert response.status_code == 422
     assert 'id="f-new_password_confirm-error"' in response.get_data(as_text=True)
     assert not any(c["path"] == "/me/password" for c in services[0].calls)
+
+
+# -- profile: a new phone or email is confirmed with the code sent to it ---------------------
+
+def change_contact(portal, **form):
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    fields = {"phone": "0912345678", "email": "hoa@example.vn", "otp_channel": "sms",
+              "current_password": PASSWORD, **form}
+    return portal.post("/tai-khoan", data={"csrf_token": csrf_of(page), **fields})
+
+
+def test_a_new_phone_needs_the_current_password(portal, services):
+    sign_in(portal)
+    refused = change_contact(portal, phone="0383 456 789", current_password="")
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert re.search(r'id="f-current_password-error">.*mật khẩu hiện tại', html)
+    assert 'id="f-code"' not in html and services[0].profile["phone"] == "+84912345678"
+
+
+def test_a_new_phone_is_saved_only_after_the_code_sent_to_it(portal, services):
+    sign_in(portal)
+    started = change_contact(portal, phone="0383 456 789")
+    assert started.status_code == 302
+    assert started.headers["Location"] == "/tai-khoan#xac-nhan-lien-he"
+    assert [c["json"] for c in services[0].calls if c["method"] == "PATCH"][-1] == {
+        "phone": "0383 456 789", "email": "hoa@example.vn", "otp_channel": "sms",
+        "current_password": PASSWORD}
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    assert "Xác nhận số điện thoại mới" in page and "+8438****789" in page
+    assert 'id="f-code"' in page and 'id="f-phone"' not in page
+    assert "cc-1" not in page  # the challenge stays in the encrypted session cookie
+
+    wrong = portal.post("/tai-khoan/xac-nhan-lien-he",
+                        data={"csrf_token": csrf_of(page), "code": "000000"})
+    assert wrong.status_code == 422
+    html = wrong.get_data(as_text=True)
+    assert re.search(r'id="f-code-error">.*Mã xác thực không đúng', html)
+    assert '<a href="#f-code">Mã xác thực không đúng.</a>' in html
+    assert services[0].profile["phone"] == "+84912345678"
+
+    done = portal.post("/tai-khoan/xac-nhan-lien-he",
+                       data={"csrf_token": csrf_of(page), "code": "123 456"})
+    assert done.status_code == 302 and done.headers["Location"] == "/tai-khoan"
+    sent = [c for c in services[0].calls if c["path"] == "/me/contact/verify"][-1]
+    assert sent["json"] == {"challenge_id": "cc-1", "code": "123456"}
+    assert sent["authorization"].startswith("Bearer ")
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    assert "Đã cập nhật thông tin liên hệ." in page
+    assert 'id="f-phone"' in page and 'value="0383456789"' in page and 'id="f-code"' not in page
+
+
+def test_a_new_code_for_the_new_phone_can_be_asked_for(portal, services):
+    sign_in(portal)
+    change_contact(portal, phone="0383456789")
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    resent = portal.post("/gui-lai-ma", data={"csrf_token": csrf_of(page), "purpose": "contact"})
+    assert resent.status_code == 302 and resent.headers["Location"] == "/tai-khoan"
+    assert [c["json"] for c in services[0].calls if c["path"] == "/otp/resend"] == [
+        {"challenge_id": "cc-1"}]
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    assert "Đã gửi lại mã xác thực" in page and 'id="f-code"' in page
+
+
+def test_the_code_step_needs_the_csrf_token_and_a_code(portal, services):
+    sign_in(portal)
+    change_contact(portal, phone="0383456789")
+    refused = portal.post("/tai-khoan/xac-nhan-lien-he", data={"code": "123456"})
+    assert refused.status_code == 400
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    empty = portal.post("/tai-khoan/xac-nhan-lien-he", data={"csrf_token": csrf_of(page)})
+    assert empty.status_code == 422 and 'id="f-code-error"' in empty.get_data(as_text=True)
+    assert not any(c["path"] == "/me/contact/verify" for c in services[0].calls)
+
+
+def test_an_otp_channel_change_alone_is_saved_at_once(portal, services):
+    sign_in(portal)
+    saved = change_contact(portal, otp_channel="email")
+    assert saved.status_code == 302 and saved.headers["Location"] == "/tai-khoan"
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    assert "Đã lưu thông tin liên hệ." in page and 'id="f-code"' not in page
+    assert services[0].profile["otp_channel"] == "email"
+
+
+def test_a_bad_phone_is_shown_on_its_field(portal):
+    sign_in(portal)
+    response = change_contact(portal, phone="12345")
+    assert response.status_code == 422
+    assert re.search(r'id="f-phone-error">.*không hợp lệ', response.get_data(as_text=True))
+
+
+def test_a_waiting_change_can_be_cancelled_or_ends_after_too_many_tries(portal, services):
+    sign_in(portal)
+    change_contact(portal, phone="0383456789")
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    cancelled = portal.post("/tai-khoan/huy-doi-lien-he", data={"csrf_token": csrf_of(page)})
+    assert cancelled.status_code == 302
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    assert "Đã huỷ thay đổi thông tin liên hệ." in page and 'id="f-phone"' in page
+
+    change_contact(portal, phone="0383456789")
+    spent = portal.post("/tai-khoan/xac-nhan-lien-he",
+                        data={"csrf_token": csrf_of(page), "code": "999999"})
+    assert spent.status_code == 302
+    page = portal.get("/tai-khoan").get_data(as_text=True)
+    assert "sai quá số lần" in page and 'id="f-phone"' in page
+    assert services[0].profile["phone"] == "+84912345678"

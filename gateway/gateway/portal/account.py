@@ -75,12 +75,18 @@ def register_verify():
     return render("portal/register_verify.html", hint=hint, errors=errors), 422
 
 
+# purpose field of the resend form: (session key of the pending challenge, page to go back to)
+RESEND_TARGETS = {
+    "register": ("pending_registration", "portal.register_verify"),
+    "login": ("pending_login", "portal.login_verify"),
+    "contact": ("pending_contact", "portal.profile"),
+}
+
+
 @portal.route("/gui-lai-ma", methods=["POST"])
 def resend_code():
-    pending = session.get("pending_registration") if request.form.get("purpose") == \
-        "register" else session.get("pending_login")
-    target = "portal.register_verify" if request.form.get("purpose") == "register" \
-        else "portal.login_verify"
+    key, target = RESEND_TARGETS.get(request.form.get("purpose", ""), RESEND_TARGETS["login"])
+    pending = session.get(key)
     if not pending:
         return redirect(url_for("portal.login"))
     reply = client.call("identity", "POST", "/otp/resend", auth=False,
@@ -176,23 +182,69 @@ def logout():
 @portal.route("/tai-khoan", methods=["GET", "POST"])
 @login_required()
 def profile():
+    """Contact details and OTP channel. A new phone or email is identity's to confirm: it
+    sends a code to the new contact (202) and the page asks for it (``contact_verify``)."""
     errors = FormErrors()
     if request.method == "POST":
+        session.pop("pending_contact", None)  # a new request replaces a change left waiting
         changes = {k: request.form.get(k, "").strip() for k in ("phone", "email")}
-        changes = {k: v for k, v in changes.items() if v}
+        changes = {k: v for k, v in changes.items() if v}  # unchanged ones are no change
         if request.form.get("otp_channel") in ("sms", "email"):
             changes["otp_channel"] = request.form["otp_channel"]
+        if request.form.get("current_password"):  # identity asks for it with a new contact
+            changes["current_password"] = request.form["current_password"]
         reply = client.call("identity", "PATCH", "/me", json=changes)
+        if reply.status == 202:
+            session["pending_contact"] = {k: reply.body.get(k) for k in
+                                          ("challenge_id", "channel", "destination", "message")}
+            return redirect(url_for("portal.profile") + "#xac-nhan-lien-he")
         if reply.ok:
             flash("Đã lưu thông tin liên hệ.", "success")
             return redirect(url_for("portal.profile"))
         errors = from_service(reply.errors, reply.message,
-                              lambda key: key if key in ("phone", "email", "otp_channel")
-                              else None)
+                              lambda key: key if key in ("phone", "email", "otp_channel",
+                                                         "current_password") else None)
+    return _profile_page(errors)
+
+
+def _profile_page(errors: FormErrors):
     me = client.call("identity", "GET", "/me")
     consent = client.call("identity", "GET", "/consents/autofill", auth=False)
     return render("portal/profile.html", me=me.body if me.ok else {}, errors=errors,
-                  consent=consent.body if consent.ok else None), (422 if errors else 200)
+                  consent=consent.body if consent.ok else None,
+                  pending_contact=session.get("pending_contact")), (422 if errors else 200)
+
+
+@portal.route("/tai-khoan/xac-nhan-lien-he", methods=["GET", "POST"])
+@login_required()
+def contact_verify():
+    """The code sent to the new phone or email; only then does identity apply it."""
+    pending = session.get("pending_contact")
+    if request.method == "GET" or not pending:
+        return redirect(url_for("portal.profile"))
+    code = "".join((request.form.get("code") or "").split())
+    errors = required({"code": code}, {"code": "mã xác thực"})
+    if not errors:
+        reply = client.call("identity", "POST", "/me/contact/verify",
+                            json={"challenge_id": pending["challenge_id"], "code": code})
+        if reply.ok:
+            session.pop("pending_contact", None)
+            flash("Đã cập nhật thông tin liên hệ.", "success")
+            return redirect(url_for("portal.profile"))
+        if reply.status in (409, 429):  # taken meanwhile, or too many tries: start again
+            session.pop("pending_contact", None)
+            flash(reply.message, "error")
+            return redirect(url_for("portal.profile"))
+        errors = from_service(reply.errors, reply.message, lambda key: "code")
+    return _profile_page(errors)
+
+
+@portal.route("/tai-khoan/huy-doi-lien-he", methods=["POST"])
+@login_required()
+def contact_cancel():
+    session.pop("pending_contact", None)  # the code left unused simply expires
+    flash("Đã huỷ thay đổi thông tin liên hệ.", "info")
+    return redirect(url_for("portal.profile"))
 
 
 @portal.route("/tai-khoan/dong-y", methods=["POST"])

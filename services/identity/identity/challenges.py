@@ -1,5 +1,5 @@
-"""One-time-code challenges shared by registration and login: issue, load, settle; users
-looked up by any username form."""
+"""One-time-code challenges shared by registration, login, password reset and contact
+changes: issue, load, settle; users looked up by any username form."""
 
 from __future__ import annotations
 

@@ -366,6 +366,7 @@ HANDLERS = {
     sessions.RefreshTokens: sessions.refresh_tokens,
     sessions.Logout: sessions.logout,
     profile.UpdateProfile: profile.update_profile,
+    profile.VerifyContactChange: profile.verify_contact_change,
     profile.DeleteAccount: profile.delete_account,
     profile.ChangePassword: profile.change_password,
     profile.CreateStaff: profile.create_staff,

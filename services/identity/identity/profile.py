@@ -1,4 +1,10 @@
-"""Profile use cases: read, change (with autofill consent), export, delete; officers."""
+"""Profile use cases: read, change (with autofill consent), export, delete; officers.
+
+A new phone number or email is not applied by ``update_profile``: a code goes to the new
+contact (an OTP challenge, purpose ``contact_change``) and ``verify_contact_change`` applies it
+once that code is given back, so only someone who holds the new contact can make it the one
+login and password-reset codes go to.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from identity.bootstrap import SOURCE, Services
+from identity.challenges import CHALLENGE_UNKNOWN, issue_challenge, load_challenge, settle
 from identity.domain import events
 from identity.domain.consent import (
     AUTOFILL,
@@ -21,27 +28,54 @@ from identity.domain.consent import (
     iso,
     revoke_all,
 )
-from identity.domain.email import InvalidEmail, normalise_email
-from identity.domain.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
+from identity.domain.email import InvalidEmail, mask_email, normalise_email
+from identity.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    NotFound,
+    OtpRejected,
+    ValidationFailed,
+)
 from identity.domain.names import (
     InvalidName,
     agency_problems,
     normalise_full_name,
     province_problems,
 )
+from identity.domain.otp import OtpOutcome
 from identity.domain.passwords import password_problems
-from identity.domain.phone import InvalidPhone, normalise_phone
+from identity.domain.phone import InvalidPhone, mask_phone, normalise_phone
 from servicekit.events import new_event
 
 RETRY = "Hồ sơ vừa được cập nhật ở nơi khác. Vui lòng tải lại và thử lại."
+PASSWORD_FOR_CONTACT = "Vui lòng nhập mật khẩu hiện tại để đổi số điện thoại hoặc email."
 CONTACT_TAKEN = "Số điện thoại hoặc email này đã được dùng cho một tài khoản khác."
 WRONG_PASSWORD = "Mật khẩu không đúng."
+ONE_CONTACT_AT_A_TIME = (
+    "Mỗi lần chỉ đổi được một thông tin liên hệ. Vui lòng đổi và xác nhận số điện thoại "
+    "(hoặc email) trước, sau đó đổi thông tin còn lại."
+)
+CONTACT_CHANGE = "contact_change"  # OTP purpose: the code goes to the new phone or email
+CONTACT_CHANNELS = {"phone": "sms", "email": "email"}
+CODE_SENT = {
+    "phone": "Mã xác thực đã được gửi tới số điện thoại mới {to}. Số điện thoại chỉ được "
+    "thay đổi sau khi bạn nhập đúng mã.",
+    "email": "Mã xác thực đã được gửi tới địa chỉ email mới {to}. Email chỉ được thay đổi "
+    "sau khi bạn nhập đúng mã.",
+}
 
 
 @dataclass(frozen=True)
 class UpdateProfile:
     user_id: str
     changes: dict[str, Any]  # full_name, phone, email, otp_channel, autofill_consent
+
+
+@dataclass(frozen=True)
+class VerifyContactChange:
+    user_id: str
+    challenge_id: str
+    code: str
 
 
 @dataclass(frozen=True)
@@ -122,11 +156,27 @@ def _contact_changes(changes: dict, errors: dict) -> dict[str, str]:
 
 
 def update_profile(svc: Services, cmd: UpdateProfile) -> dict:
-    """Change contact details, OTP channel or autofill consent; publishes profile_updated."""
+    """Change the name, OTP channel or autofill consent at once (publishes profile_updated).
+
+    A new phone or email (one per request) needs the current password (``current_password``:
+    a stolen session alone must not redirect the account's codes), is checked — format, not
+    another account's — and only a code is sent to it: the answer is then the challenge
+    (``challenge_id``, ``channel``, masked ``destination``, ``expires_in``, ``message``)
+    instead of the profile. A value equal
+    to the current one is no change.
+    """
     now = svc.clock.now()
     user = _live_user(svc, cmd.user_id)
     errors: dict[str, list[str]] = {}
-    clean = _contact_changes(cmd.changes, errors)
+    current = svc.vault.open(user.get("pii") or {})
+    clean = {
+        name: value
+        for name, value in _contact_changes(cmd.changes, errors).items()
+        if value != current.get(name)
+    }
+    contact = {name: clean.pop(name) for name in CONTACT_CHANNELS if name in clean}
+    if len(contact) > 1:
+        errors.setdefault("email", []).append(ONE_CONTACT_AT_A_TIME)
     update: dict[str, dict] = {"$set": {"updated_at": iso(now)}}
     changed = list(clean)
     if cmd.changes.get("otp_channel") is not None:
@@ -136,8 +186,84 @@ def update_profile(svc: Services, cmd: UpdateProfile) -> dict:
     if consent_change is not None:
         _apply_consent(svc, user, consent_change, now, update, errors)
         changed.append("autofill_consent")
+    if contact and not cmd.changes.get("current_password"):
+        errors.setdefault("current_password", []).append(PASSWORD_FOR_CONTACT)
     if errors:
         raise ValidationFailed("Thông tin cập nhật chưa hợp lệ.", errors)
+    pending = None
+    if contact:
+        # Step-up: a stolen session alone must not move the account's OTPs elsewhere.
+        if not svc.passwords.verify(
+            user.get("password_hash") or "", cmd.changes["current_password"]
+        ):
+            raise AuthenticationFailed(WRONG_PASSWORD, {"current_password": [WRONG_PASSWORD]})
+        [(name, value)] = contact.items()
+        _ensure_contact_free(svc, user["_id"], name, value)
+        # First, as it may be refused (send quota): then nothing else has been applied.
+        pending = _start_contact_change(svc, user["_id"], name, value)
+    if changed or not pending:
+        _save_changes(svc, user, clean, update, changed, now)
+    return pending or get_profile(svc, user["_id"])
+
+
+def verify_contact_change(svc: Services, cmd: VerifyContactChange) -> dict:
+    """Apply the phone or email a ``contact_change`` challenge was sent to, once its code is
+    given back by the same signed-in user (tries, expiry and resends as for every code)."""
+    now = svc.clock.now()
+    challenge = load_challenge(svc, cmd.challenge_id, CONTACT_CHANGE)
+    if challenge.subject_id != cmd.user_id:  # another user's challenge: as if unknown
+        raise OtpRejected(CHALLENGE_UNKNOWN, {"code": [CHALLENGE_UNKNOWN]})
+    payload = challenge.payload
+    outcome = challenge.verify(cmd.code, now, svc.otp_hasher, svc.otp_policy)
+    if outcome is OtpOutcome.OK:
+        challenge.payload = {}  # a used challenge keeps no contact (read above)
+    settle(svc, challenge, outcome)
+    user = _live_user(svc, cmd.user_id)
+    name = payload["field"]
+    clean = {name: svc.cipher.decrypt("otp_to", payload["to"])}
+    try:
+        _ensure_contact_free(svc, user["_id"], name, clean[name])
+        _save_changes(svc, user, clean, {"$set": {"updated_at": iso(now)}}, [name], now)
+    except Conflict:
+        svc.repo.audit("contact_change", "conflict", now, user_id=user["_id"], field=name)
+        raise
+    svc.repo.audit("contact_change", "completed", now, user_id=user["_id"], field=name)
+    return get_profile(svc, user["_id"])
+
+
+def _ensure_contact_free(svc: Services, user_id: str, name: str, value: str) -> None:
+    other = svc.repo.find_user_by_hashes({name: svc.vault.lookup(name, value)})
+    if other is not None and other["_id"] != user_id:
+        raise Conflict(CONTACT_TAKEN, {name: [CONTACT_TAKEN]})
+
+
+def _start_contact_change(svc: Services, user_id: str, name: str, value: str) -> dict:
+    now = svc.clock.now()
+    challenge = issue_challenge(
+        svc,
+        purpose=CONTACT_CHANGE,
+        channel=CONTACT_CHANNELS[name],
+        destination=value,
+        subject_id=user_id,
+        payload={"field": name},
+    )
+    svc.repo.audit(
+        "contact_change", "started", now, user_id=user_id, field=name, challenge_id=challenge.id
+    )
+    masked = mask_phone(value) if name == "phone" else mask_email(value)
+    return {
+        "challenge_id": challenge.id,
+        "channel": challenge.channel,
+        "destination": masked,
+        "expires_in": challenge.expires_in(now),
+        "message": CODE_SENT[name].format(to=masked),
+    }
+
+
+def _save_changes(
+    svc: Services, user: dict, clean: dict, update: dict, changed: list[str], now: datetime
+) -> None:
+    """Write ``update`` plus the sealed ``clean`` fields, with ``identity.profile_updated``."""
     sealed, hashes = svc.vault.seal(clean)
     update["$set"].update({f"pii.{name}": value for name, value in sealed.items()})
     update["$set"].update(hashes)
@@ -160,12 +286,12 @@ def update_profile(svc: Services, cmd: UpdateProfile) -> dict:
     )
     try:
         saved = svc.repo.update_user(user["_id"], user["version"], update, [event])
-    except DuplicateKeyError as exc:
-        raise Conflict(CONTACT_TAKEN) from exc
+    except DuplicateKeyError as exc:  # taken between the check and the write
+        taken = {name: [CONTACT_TAKEN] for name in clean if name in CONTACT_CHANNELS}
+        raise Conflict(CONTACT_TAKEN, taken) from exc
     if not saved:
         raise Conflict(RETRY)
     svc.repo.audit("profile_update", "success", now, user_id=user["_id"], fields=changed)
-    return get_profile(svc, user["_id"])
 
 
 def _apply_consent(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -116,10 +116,23 @@ class Me(MethodView):
     @require_auth()
     @blp.arguments(s.ProfilePatchSchema)
     @blp.response(200, s.ProfileSchema)
+    @blp.alt_response(
+        202,
+        schema=s.ContactChallengeSchema,
+        description="Số điện thoại hoặc email mới chờ xác nhận bằng mã gửi tới nó",
+        success=True,
+    )
     @blp.doc(security=SECURED)
     def patch(self, body):
-        """Cập nhật hồ sơ, kênh nhận OTP, đồng ý/thu hồi đồng ý tự động điền biểu mẫu"""
-        return profile.update_profile(svc(), profile.UpdateProfile(me(), body))
+        """Cập nhật hồ sơ, kênh nhận OTP, đồng ý/thu hồi đồng ý tự động điền biểu mẫu
+
+        Số điện thoại hoặc email mới (mỗi lần một mục) chỉ có hiệu lực sau khi xác nhận mã
+        gửi tới nó qua `POST /me/contact/verify`; khi đó trả về 202 cùng yêu cầu xác thực.
+        """
+        result = profile.update_profile(svc(), profile.UpdateProfile(me(), body))
+        if "challenge_id" in result:
+            return jsonify(s.ContactChallengeSchema().dump(result)), 202
+        return result
 
     @require_auth()
     @blp.arguments(s.PasswordConfirmSchema)
@@ -128,6 +141,19 @@ class Me(MethodView):
     def delete(self, body):
         """Xoá tài khoản và dữ liệu cá nhân (cần nhập lại mật khẩu)"""
         profile.delete_account(svc(), profile.DeleteAccount(me(), body["password"]))
+
+
+@blp.route("/me/contact/verify")
+class MeContactVerify(MethodView):
+    @require_auth()
+    @blp.arguments(s.VerifySchema)
+    @blp.response(200, s.ProfileSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body):
+        """Xác nhận số điện thoại hoặc email mới bằng mã đã gửi tới nó; thay đổi có hiệu lực"""
+        return profile.verify_contact_change(
+            svc(), profile.VerifyContactChange(me(), body["challenge_id"], body["code"])
+        )
 
 
 @blp.route("/me/password")

@@ -27,6 +27,16 @@ class ChallengeSchema(Schema):
     expires_in = fields.Integer(required=True, metadata={"description": "giây"})
 
 
+class ContactChallengeSchema(Schema):
+    challenge_id = fields.String(required=True)
+    channel = fields.String(required=True, metadata={"description": "sms | email"})
+    destination = fields.String(
+        required=True, metadata={"description": "số điện thoại hoặc email mới, đã che bớt"}
+    )
+    expires_in = fields.Integer(required=True, metadata={"description": "giây"})
+    message = fields.String(required=True)
+
+
 class VerifySchema(Schema):
     challenge_id = fields.String(required=True, validate=SHORT)
     code = fields.String(required=True, validate=CODE)
@@ -117,6 +127,8 @@ class ProfilePatchSchema(Schema):
     full_name = fields.String(validate=SHORT)
     phone = fields.String(validate=SHORT)
     email = fields.String(validate=SHORT)
+    # required with a new phone or email (step-up before a code goes to the new contact)
+    current_password = fields.String(load_only=True, validate=SHORT)
     otp_channel = fields.String(validate=CHANNELS)
     autofill_consent = fields.Nested(ConsentChangeSchema)
 

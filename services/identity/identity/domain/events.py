@@ -22,7 +22,9 @@ def otp_requested(
     expires_in: int,
     user_id: str | None = None,
 ) -> dict:
-    """``destination`` is the phone (E.164) or email address for ``channel`` (sms|email)."""
+    """``destination`` is the phone (E.164) or email address for ``channel`` (sms|email);
+    ``purpose`` is register | login | reset_password | contact_change (a new contact's code
+    goes to that new phone or email)."""
     return {
         "challenge_id": challenge_id,
         "purpose": purpose,

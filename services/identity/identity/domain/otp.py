@@ -98,7 +98,7 @@ class OtpChallenge:
     """One verification in progress. ``deliver`` is False for decoys that must look real."""
 
     id: str
-    purpose: str  # "register" | "login"
+    purpose: str  # "register" | "login" | "reset_password" | "contact_change"
     channel: str  # "sms" | "email" | "totp"
     destination_hash: str
     code_hash: str

@@ -12,6 +12,7 @@ def test_openapi_lists_the_contract_paths(client):
         "/logout",
         "/me",
         "/me/export",
+        "/me/contact/verify",
         "/me/totp",
         "/me/totp/confirm",
         "/.well-known/jwks.json",
@@ -25,6 +26,8 @@ def test_openapi_lists_the_contract_paths(client):
     register = spec["paths"]["/register"]["post"]
     assert "202" in register["responses"]
     assert "cccd" in spec["components"]["schemas"]["Register"]["properties"]
+    patch_me = spec["paths"]["/me"]["patch"]["responses"]
+    assert {"200", "202"} <= set(patch_me)  # 202: a new phone/email waits for its code
 
 
 def test_health_and_readiness(client):

@@ -39,10 +39,23 @@ def test_dump_after_full_journey_reveals_nothing(
 ):
     flows.register()
     tokens = flows.login()
-    patched = client.patch("/me", headers=auth(tokens), json={"email": "hoa.moi@example.vn"})
-    assert patched.status_code == 200
+    patched = client.patch(
+        "/me",
+        headers=auth(tokens),
+        json={"email": "hoa.moi@example.vn", "current_password": citizen["password"]},
+    )
+    assert patched.status_code == 202
+    confirmed = client.post(
+        "/me/contact/verify",
+        headers=auth(tokens),
+        json={
+            "challenge_id": patched.json["challenge_id"],
+            "code": flows.otp(patched.json["challenge_id"]),
+        },
+    )
+    assert confirmed.status_code == 200
     codes = [e["data"]["code"] for e in events.events if e["type"] == "identity.otp_requested"]
-    assert len(codes) == 2
+    assert len(codes) == 3
 
     def all_sent():
         return all(

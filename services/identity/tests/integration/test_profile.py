@@ -1,4 +1,5 @@
-"""Profile: read, change with autofill consent, export, delete."""
+"""Profile: read, change with autofill consent, export, delete (contact changes: see
+test_contact_change.py)."""
 
 import pytest
 
@@ -57,16 +58,6 @@ def test_autofill_consent_is_explicit_recorded_and_revocable(client, events, tok
     )
     assert event["aggregate_version"] > 1
     assert "cccd" not in event["data"] and "date_of_birth" not in event["data"]
-
-
-def test_contact_change_is_validated_normalised_and_published(client, events, tokens, auth):
-    bad = client.patch("/me", headers=auth(tokens), json={"phone": "12345"})
-    assert bad.status_code == 422 and "phone" in bad.json["errors"]
-    good = client.patch("/me", headers=auth(tokens), json={"phone": "0383 456 789"})
-    assert good.status_code == 200 and good.json["phone"] == "+84383456789"
-    event = events.wait(lambda e: e["type"] == "identity.profile_updated")
-    assert event["data"]["phone"] == "+84383456789" and event["data"]["changed"] == ["phone"]
-    assert "cccd" not in event["data"]  # no autofill consent, no identifiers beyond contact
 
 
 def test_export_contains_profile_sessions_and_activity(client, tokens, auth, citizen):
@@ -137,12 +128,3 @@ def test_password_change_checks_current_rules_and_ends_sessions(
     old = client.post("/login", json={"username": citizen["cccd"], "password": citizen["password"]})
     assert old.status_code == 401
     assert flows.login(citizen["cccd"], "Moi-Hon-2027!")["access_token"]
-
-
-def test_contact_already_used_by_another_account_is_refused(client, flows, tokens, auth):
-    flows.register(
-        cccd="079301123456", date_of_birth="2001-01-31", phone="0977654321", email="khac@example.vn"
-    )
-    taken = client.patch("/me", headers=auth(tokens), json={"phone": "0977 654 321"})
-    assert taken.status_code == 409
-    assert client.get("/me", headers=auth(tokens)).json["phone"] == "+84912345678"

@@ -120,3 +120,82 @@ def test_password_reset_lifts_lockout_and_ends_sessions(svc, user_id):
     )
     assert handlers.login(svc, handlers.Login(CITIZEN["cccd"], "Mat-Khau-Moi-2027"))
     assert [f.revoke_reason for f in svc.repo.families.values()] == ["password_reset"]
+
+
+def change(svc, user_id, **changes):
+    if {"phone", "email"} & set(changes):  # a new contact needs the password (step-up)
+        changes.setdefault("current_password", CITIZEN["password"])
+    return profile.update_profile(svc, profile.UpdateProfile(user_id, changes))
+
+
+def confirm(svc, user_id, challenge_id, code):
+    return profile.verify_contact_change(
+        svc, profile.VerifyContactChange(user_id, challenge_id, code)
+    )
+
+
+def test_a_new_phone_is_applied_only_with_the_code_sent_to_it(svc, user_id):
+    started = change(svc, user_id, phone="0383 456 789")
+    assert started["channel"] == "sms" and started["destination"] == "+8438****789"
+    assert profile.get_profile(svc, user_id)["phone"] == "+84912345678"
+    sent = svc.repo.events[-1]
+    assert sent["type"] == "identity.otp_requested"
+    assert sent["data"]["destination"] == "+84383456789"
+    assert sent["data"]["purpose"] == "contact_change"
+    code = last_code(svc, started["challenge_id"])
+    with pytest.raises(OtpRejected):
+        confirm(svc, user_id, started["challenge_id"], f"{(int(code) + 1) % 10**6:06d}")
+    assert profile.get_profile(svc, user_id)["phone"] == "+84912345678"
+    assert confirm(svc, user_id, started["challenge_id"], code)["phone"] == "+84383456789"
+    updated = svc.repo.events[-1]
+    assert updated["type"] == "identity.profile_updated" and updated["data"]["changed"] == ["phone"]
+    assert svc.repo.challenges[started["challenge_id"]].payload == {}  # new contact not kept there
+    assert [a["outcome"] for a in svc.repo.audits if a["action"] == "contact_change"] == [
+        "started",
+        "completed",
+    ]
+
+
+def test_one_contact_at_a_time_and_an_unchanged_value_is_no_change(svc, user_id):
+    with pytest.raises(ValidationFailed) as info:
+        change(svc, user_id, phone="0383456789", email="moi@example.vn")
+    assert set(info.value.errors) == {"email"}
+    same = change(
+        svc, user_id, phone="+84 912 345 678", email="HOA@example.vn", otp_channel="email"
+    )
+    assert same["otp_channel"] == "email" and "challenge_id" not in same
+
+
+def test_only_the_user_who_asked_can_confirm(svc, user_id):
+    started = change(svc, user_id, email="moi@example.vn")
+    code = last_code(svc, started["challenge_id"])
+    with pytest.raises(OtpRejected):
+        confirm(svc, "someone-else", started["challenge_id"], code)
+    assert svc.repo.challenges[started["challenge_id"]].attempts == 0
+    assert confirm(svc, user_id, started["challenge_id"], code)["email"] == "moi@example.vn"
+
+
+def test_a_contact_taken_meanwhile_is_refused(svc, user_id):
+    started = change(svc, user_id, email="moi@example.vn")
+    code = last_code(svc, started["challenge_id"])
+    register_other(svc, email="moi@example.vn")  # someone registers it in the meantime
+    with pytest.raises(Conflict) as info:
+        confirm(svc, user_id, started["challenge_id"], code)
+    assert "email" in info.value.errors
+    assert profile.get_profile(svc, user_id)["email"] == "hoa@example.vn"
+
+
+def test_staff_change_contacts_the_same_way(svc):
+    made = profile.create_staff(
+        svc, profile.CreateStaff(full_name="Trần Bình", email="b@x.vn", role="admin")
+    )
+    started = change(svc, made["id"], phone="0383456789", current_password=made["initial_password"])
+    assert started["channel"] == "sms"
+    assert profile.get_profile(svc, made["id"])["phone"] is None
+
+
+def register_other(svc, **changes):
+    other = dict(cccd="079301123456", date_of_birth=date(2001, 1, 31), phone="0977654321")
+    started = handlers.register(svc, handlers.Register(**{**CITIZEN, **other, **changes}))
+    code = last_code(svc, started["challenge_id"])
+    handlers.verify_registration(svc, handlers.VerifyRegistration(started["challenge_id"], code))

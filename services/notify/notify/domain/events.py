@@ -57,6 +57,7 @@ PURPOSE_LABELS = {
     "register": "đăng ký tài khoản",
     "login": "đăng nhập",
     "reset_password": "đặt lại mật khẩu",
+    "contact_change": "xác nhận thông tin liên hệ mới",
     "totp": "xác thực",
 }
 
