@@ -8,20 +8,24 @@ browser downloads are never used.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from servicekit.local import free_port
+from servicekit.local import ComponentError, ensure_rabbitmq, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-# The journey imports its helpers (e2e_support.py) from this directory.
+# The browser tests import their helpers (e2e_support.py) from this directory.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
@@ -51,10 +55,10 @@ class Platform:
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
 
-@pytest.fixture
-def platform(tmp_path, amqp_url):
+@contextmanager
+def running_platform(var: Path, amqp_url: str) -> Iterator[Platform]:
+    """The platform as ``make run`` starts it, on free ports, until the block ends."""
     ports = {name: free_port() for name in PORT_VARIABLES}
-    var = tmp_path / "var"
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "MOTCUA_VAR": str(var),
            "AMQP_URL": amqp_url, "MOTCUA_ENV": "development",
            # the portal's cookie is not Secure over plain http on 127.0.0.1
@@ -86,6 +90,37 @@ def platform(tmp_path, amqp_url):
             stack.wait(60)
         except subprocess.TimeoutExpired:
             stack.kill()
+
+
+@pytest.fixture
+def platform(tmp_path, amqp_url):
+    """A platform of the test's own."""
+    with running_platform(tmp_path / "var", amqp_url) as running:
+        yield running
+
+
+def _rabbitmqctl(*args: str) -> None:
+    ctl = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    subprocess.run([ctl, "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def module_platform(tmp_path_factory):
+    """One platform shared by the tests of a module (its own RabbitMQ virtual host, like
+    servicekit's per-test ``amqp_url``), for modules whose tests each prepare their own data."""
+    try:
+        ensure_rabbitmq()
+    except ComponentError as exc:
+        pytest.fail(str(exc))
+    vhost = f"motcua-e2e-{uuid.uuid4().hex[:10]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        with running_platform(tmp_path_factory.mktemp("platform") / "var",
+                              f"amqp://guest:guest@127.0.0.1:5672/{vhost}") as running:
+            yield running
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
 
 
 @pytest.fixture(scope="session")

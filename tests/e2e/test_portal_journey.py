@@ -8,22 +8,29 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import requests
-from e2e_support import DevMessages, Recorder, Totp, tiny_pdf
-from playwright.sync_api import Page, expect
+from e2e_support import (
+    AGENCY,
+    PASSWORD,
+    PROCEDURE,
+    DevMessages,
+    Recorder,
+    api_sign_in,
+    citizen_sees,
+    create_admin,
+    create_officer,
+    sign_in_with_totp,
+    submit,
+    tiny_pdf,
+    watch,
+)
+from playwright.sync_api import expect
 
 from servicekit.testing import wait_until
 
-PROCEDURE = "1.001193"  # Đăng ký khai sinh
-AGENCY = "000.00.21.H29"  # a commune of Hồ Chí Minh City that performs it
-PROVINCE = "79"
-PASSWORD = "Hoa-sen-no-mua-he-2026"
 PHONE_WIDTH = 360
 
 
@@ -36,85 +43,6 @@ def _citizen() -> dict[str, str]:
         "phone": "09" + f"{rand.randrange(10**8):08d}",
         "email": f"hoa{rand.randrange(10**6)}@example.vn",
     }
-
-
-def _submit(page: Page, label: str) -> None:
-    page.get_by_role("button", name=label).first.click()
-    page.wait_for_load_state("domcontentloaded")
-
-
-def _create_admin(platform) -> dict[str, str]:
-    admin = {"email": f"quantri{random.randrange(10**6)}@example.vn", "password": PASSWORD}
-    result = subprocess.run(
-        [sys.executable, "-m", "identity.cli", "create-admin", "--email", admin["email"],
-         "--full-name", "Trần Văn Quản Trị", "--password-stdin", "--another"],
-        input=admin["password"] + "\n", env=platform.service_env(), capture_output=True,
-        text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
-    assert result.returncode == 0, f"identity CLI create-admin failed: {result.stderr}"
-    return admin
-
-
-def _api_sign_in(base: str, username: str, password: str) -> tuple[str, Totp]:
-    """Sign an admin in through the API (first sign-in enrols TOTP)."""
-    login = requests.post(f"{base}/api/identity/login",
-                          json={"username": username, "password": password}, timeout=10)
-    assert login.status_code == 200, login.text
-    body = login.json()
-    assert body["method"] == "totp_enrolment", body
-    totp = Totp(body["totp"]["secret"])
-    verify = requests.post(f"{base}/api/identity/login/verify",
-                           json={"challenge_id": body["challenge_id"], "code": totp.code()},
-                           timeout=10)
-    assert verify.status_code == 200, verify.text
-    return verify.json()["access_token"], totp
-
-
-def _create_officer(base: str, admin_token: str) -> dict[str, str]:
-    email = f"canbo{random.randrange(10**6)}@example.vn"
-    response = requests.post(
-        f"{base}/api/identity/officers", headers={"Authorization": f"Bearer {admin_token}"},
-        json={"full_name": "Lê Văn Cán Bộ", "email": email, "role": "officer",
-              "agency": AGENCY, "province": PROVINCE}, timeout=10)
-    assert response.status_code == 201, response.text
-    return {"email": email, "password": response.json()["initial_password"]}
-
-
-def _sign_in_with_totp(page: Page, rec: Recorder, base: str, who: dict, name: str,
-                       totp: Totp | None = None) -> Totp:
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#f-username", who["email"])
-    page.fill("#f-password", who["password"])
-    _submit(page, "Tiếp tục")
-    if totp is None:  # first sign-in: the page shows the secret to enrol an authenticator
-        expect(page.locator("h1")).to_have_text("Cài đặt ứng dụng xác thực")
-        expect(page.locator("img[alt^='Mã QR']")).to_be_visible()
-        totp = Totp(page.locator("#totp-secret").inner_text().strip())
-        rec.shot(page, f"{name}-totp-enrolment", audit=True)
-    else:
-        expect(page.locator("h1")).to_have_text("Nhập mã xác thực")
-    page.fill("#f-code", totp.code())
-    _submit(page, "Đăng nhập")
-    if page.locator("h1", has_text="Lưu lại các mã khôi phục").count():
-        rec.shot(page, f"{name}-recovery-codes")
-        page.get_by_role("link", name="Tôi đã lưu, tiếp tục").click()
-    return totp
-
-
-def watch(page: Page) -> list[str]:
-    """Collect what the CSP refused and any stylesheet, script or image that failed."""
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text)
-            if m.type == "error" and "Content Security Policy" in m.text else None)
-    page.on("response", lambda r: found.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type in ("stylesheet", "script", "image",
-                                                              "font") else None)
-    return found
-
-
-def _citizen_sees(page: Page, rec: Recorder, url: str, label: str, name: str) -> None:
-    page.goto(url)
-    expect(page.locator(".facts .tag").first).to_have_text(label)
-    rec.shot(page, name)
 
 
 def test_citizen_and_officer_journey(platform, browser, artifacts):
@@ -159,7 +87,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
 
     # -- register with an OTP ----------------------------------------------------------------
     page.goto(base + "/dang-ky")
-    _submit(page, "Gửi mã xác thực")  # empty form: errors next to each field
+    submit(page, "Gửi mã xác thực")  # empty form: errors next to each field
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator("#f-cccd-error")).to_be_visible()
     expect(page.locator("#f-cccd")).to_have_attribute("aria-invalid", "true")
@@ -169,12 +97,12 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     page.fill("#f-password", PASSWORD)
     page.fill("#f-password_confirm", PASSWORD)
     rec.shot(page, "register-filled")
-    _submit(page, "Gửi mã xác thực")
+    submit(page, "Gửi mã xác thực")
     expect(page.locator("h1")).to_have_text("Nhập mã xác thực")
     assert not page.locator("text=/\\b\\d{6}\\b/").count(), "the OTP must never be on a page"
     rec.shot(page, "register-otp", audit=True)
     page.fill("#f-code", messages.new_code(person["phone"][1:]))
-    _submit(page, "Xác nhận")
+    submit(page, "Xác nhận")
     expect(page.locator(".notice--success")).to_contain_text("Đăng ký tài khoản thành công")
 
     # -- sign in with password + OTP, with the keyboard only ---------------------------------
@@ -193,7 +121,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     expect(page.locator("h1")).to_have_text("Nhập mã xác thực")
     rec.shot(page, "login-otp")
     page.fill("#f-code", messages.new_code(person["phone"][1:]))
-    _submit(page, "Đăng nhập")
+    submit(page, "Đăng nhập")
     expect(page.locator(".notice--success")).to_contain_text("Đăng nhập thành công")
     expect(page.locator("h1")).to_have_text("Hồ sơ của tôi")
     expect(page.locator(".empty")).to_contain_text("Bạn chưa có hồ sơ nào")
@@ -205,7 +133,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     # -- profile: consent to autofill --------------------------------------------------------
     page.goto(base + "/tai-khoan")
     page.check("#f-agree")
-    _submit(page, "Ghi nhận đồng ý")
+    submit(page, "Ghi nhận đồng ý")
     expect(page.locator(".notice--success")).to_contain_text("đồng ý cho tự động điền")
     rec.shot(page, "profile-consent", audit=True)
 
@@ -234,7 +162,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
     page.check(f"input[name='agency_code'][value='{AGENCY}']")
     rec.shot(page, "dossier-start", audit=True)
-    _submit(page, "Bắt đầu")
+    submit(page, "Bắt đầu")
 
     # -- step 1: e-form, prefilled from the profile -------------------------------------------
     expect(page.locator("h1")).to_have_text("Điền tờ khai")
@@ -244,7 +172,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     expect(page.locator("#f-form-so_dinh_danh")).to_have_value(person["cccd"])
     expect(page.locator("#f-form-dien_thoai")).to_have_value(person["phone"])  # 0…, not +84…
     rec.shot(page, "eform-prefilled", audit=True)
-    _submit(page, "Lưu và tiếp tục")  # required fields still empty: errors on their fields
+    submit(page, "Lưu và tiếp tục")  # required fields still empty: errors on their fields
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator("#f-form-tre_ho_ten-error")).to_be_visible()
     rec.shot(page, "eform-errors", audit=True)
@@ -266,7 +194,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     page.check("input[name='form.hinh_thuc_nhan'][value='truc_tiep']")
     page.check("input[name='applicant.return_method'][value='counter']")
     page.check("#f-form-cam_doan")
-    _submit(page, "Lưu và tiếp tục")
+    submit(page, "Lưu và tiếp tục")
 
     # -- step 2: one real PDF per required document --------------------------------------------
     expect(page.locator("h1")).to_have_text("Đính kèm giấy tờ")
@@ -290,7 +218,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     expect(page.locator("h1")).to_have_text("Kiểm tra lại trước khi nộp")
     expect(page.locator(".checklist li.missing")).to_have_count(0)
     rec.shot(page, "review", audit=True)
-    _submit(page, "Nộp hồ sơ")
+    submit(page, "Nộp hồ sơ")
     expect(page.locator("h1")).to_have_text("Đã nộp hồ sơ thành công")
     code = page.locator("#ma-ho-so").inner_text().strip()
     assert code.startswith(f"{AGENCY}-"), code
@@ -315,15 +243,15 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     rec.no_horizontal_scroll(page, "tracking")
 
     # -- an officer of the agency, with an authenticator (TOTP) ---------------------------------
-    admin = _create_admin(platform)
-    admin_token, admin_totp = _api_sign_in(base, admin["email"], admin["password"])
-    officer = _create_officer(base, admin_token)
+    admin = create_admin(platform)
+    admin_token, admin_totp = api_sign_in(base, admin["email"], admin["password"])
+    officer = create_officer(base, admin_token)
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
                                accept_downloads=True)
     staff = desk.new_page()
     problems += watch(staff)
     staff.set_default_timeout(15000)
-    _sign_in_with_totp(staff, rec, base, officer, "officer")
+    sign_in_with_totp(staff, rec, base, officer, "officer")
     expect(staff.locator("h1")).to_have_text("Hồ sơ của cơ quan")
     staff.get_by_role("link", name="Mới đăng ký").first.click()
     row = staff.locator("tr", has_text=code)
@@ -336,15 +264,15 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
 
     # -- a supplement round: the officer asks for a clearer document, the citizen sends it ----
     staff.get_by_role("link", name="Yêu cầu bổ sung giấy tờ", exact=True).click()
-    _submit(staff, "Gửi yêu cầu bổ sung")  # nothing filled: errors on both fields
+    submit(staff, "Gửi yêu cầu bổ sung")  # nothing filled: errors on both fields
     expect(staff.locator("#f-missing_items-error")).to_be_visible()
     expect(staff.locator("#f-reason-error")).to_be_visible()
     staff.fill("#f-missing_items", "Giấy chứng sinh (bản chụp rõ nét hơn)")
     staff.fill("#f-reason", "Bản chụp giấy chứng sinh bị mờ, không đọc được.")
     rec.shot(staff, "officer-request-supplement", audit=True)
-    _submit(staff, "Gửi yêu cầu bổ sung")
+    submit(staff, "Gửi yêu cầu bổ sung")
     expect(staff.locator(".notice--success")).to_contain_text("Yêu cầu bổ sung giấy tờ")
-    _citizen_sees(page, rec, dossier_url, "Yêu cầu bổ sung giấy tờ", "citizen-supplement")
+    citizen_sees(page, rec, dossier_url, "Yêu cầu bổ sung giấy tờ", "citizen-supplement")
     expect(page.locator(".panel--warning")).to_contain_text("bản chụp rõ nét hơn")
     page.get_by_role("link", name="Bổ sung giấy tờ").click()
     birth = page.locator("#c-tp-4")
@@ -354,7 +282,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     birth.get_by_role("button", name="Tải lên").click()
     expect(page.locator("#c-tp-4 .files")).to_contain_text("giay-chung-sinh-ro.pdf")
     page.get_by_role("link", name="Tiếp tục: kiểm tra hồ sơ").click()
-    _submit(page, "Gửi bổ sung hồ sơ")
+    submit(page, "Gửi bổ sung hồ sơ")
     expect(page.locator(".notice--success")).to_contain_text("Đã gửi bổ sung")
     expect(page.locator(".facts .tag").first).to_have_text("Mới đăng ký")
     rec.shot(page, "citizen-supplemented")
@@ -384,9 +312,9 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
                 "name": "ket-qua.pdf", "mimeType": "application/pdf",
                 "buffer": tiny_pdf("Giay khai sinh 125/2026")})
         rec.shot(staff, f"officer-action-{index}", audit=index in (1, 3, 5))
-        _submit(staff, button)
+        submit(staff, button)
         expect(staff.locator(".notice--success")).to_contain_text(label)
-        _citizen_sees(page, rec, dossier_url, label, f"citizen-sees-{index}")
+        citizen_sees(page, rec, dossier_url, label, f"citizen-sees-{index}")
     expect(page.locator(".timeline__status")).to_have_count(9)
     expect(page.locator("text=Đã cấp Giấy khai sinh số 125/2026.").first).to_be_visible()
     rec.shot(page, "citizen-returned", audit=True)
@@ -419,7 +347,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     admin_desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     boss = admin_desk.new_page()
     boss.set_default_timeout(15000)
-    _sign_in_with_totp(boss, rec, base, admin, "admin", admin_totp)
+    sign_in_with_totp(boss, rec, base, admin, "admin", admin_totp)
     expect(boss.locator("h1")).to_have_text("Thống kê giải quyết hồ sơ đúng hạn")
 
     def counted() -> bool:
