@@ -3,7 +3,8 @@
 A new phone number or email is not applied by ``update_profile``: a code goes to the new
 contact (an OTP challenge, purpose ``contact_change``) and ``verify_contact_change`` applies it
 once that code is given back, so only someone who holds the new contact can make it the one
-login and password-reset codes go to.
+login and password-reset codes go to. The same write publishes ``identity.contact_changed``
+so that notify tells the *old* phone or email.
 """
 
 from __future__ import annotations
@@ -221,14 +222,47 @@ def verify_contact_change(svc: Services, cmd: VerifyContactChange) -> dict:
     user = _live_user(svc, cmd.user_id)
     name = payload["field"]
     clean = {name: svc.cipher.decrypt("otp_to", payload["to"])}
+    notice = _contact_changed(svc, user, name, clean[name], now)
     try:
         _ensure_contact_free(svc, user["_id"], name, clean[name])
-        _save_changes(svc, user, clean, {"$set": {"updated_at": iso(now)}}, [name], now)
+        _save_changes(
+            svc, user, clean, {"$set": {"updated_at": iso(now)}}, [name], now, also=notice
+        )
     except Conflict:
         svc.repo.audit("contact_change", "conflict", now, user_id=user["_id"], field=name)
         raise
     svc.repo.audit("contact_change", "completed", now, user_id=user["_id"], field=name)
     return get_profile(svc, user["_id"])
+
+
+def _mask(name: str, value: str) -> str:
+    return mask_phone(value) if name == "phone" else mask_email(value)
+
+
+def _contact_changed(svc: Services, user: dict, name: str, new: str, now: datetime) -> list[dict]:
+    """``identity.contact_changed`` for the old phone/email, written with the change itself
+    (same update, same aggregate version as its ``profile_updated``): notify tells the old
+    contact, so a change its owner did not make is noticed. Nothing when there was no old
+    one (a staff account adding a phone)."""
+    old = svc.vault.open(user.get("pii") or {}).get(name)
+    if not old or old == new:
+        return []
+    data = events.contact_changed(
+        user_id=user["_id"],
+        field=name,
+        old_destination=old,
+        new_destination_masked=_mask(name, new),
+        changed_at=iso(now),
+    )
+    event = new_event(
+        events.CONTACT_CHANGED,
+        data,
+        source=SOURCE,
+        aggregate_id=user["_id"],
+        aggregate_version=user["version"] + 1,
+        tenant=svc.tenant,
+    )
+    return [event]
 
 
 def _ensure_contact_free(svc: Services, user_id: str, name: str, value: str) -> None:
@@ -250,7 +284,7 @@ def _start_contact_change(svc: Services, user_id: str, name: str, value: str) ->
     svc.repo.audit(
         "contact_change", "started", now, user_id=user_id, field=name, challenge_id=challenge.id
     )
-    masked = mask_phone(value) if name == "phone" else mask_email(value)
+    masked = _mask(name, value)
     return {
         "challenge_id": challenge.id,
         "channel": challenge.channel,
@@ -261,9 +295,16 @@ def _start_contact_change(svc: Services, user_id: str, name: str, value: str) ->
 
 
 def _save_changes(
-    svc: Services, user: dict, clean: dict, update: dict, changed: list[str], now: datetime
+    svc: Services,
+    user: dict,
+    clean: dict,
+    update: dict,
+    changed: list[str],
+    now: datetime,
+    also: list[dict] | None = None,
 ) -> None:
-    """Write ``update`` plus the sealed ``clean`` fields, with ``identity.profile_updated``."""
+    """Write ``update`` plus the sealed ``clean`` fields, with ``identity.profile_updated``
+    (and the events in ``also``, in the same write)."""
     sealed, hashes = svc.vault.seal(clean)
     update["$set"].update({f"pii.{name}": value for name, value in sealed.items()})
     update["$set"].update(hashes)
@@ -285,7 +326,7 @@ def _save_changes(
         tenant=svc.tenant,
     )
     try:
-        saved = svc.repo.update_user(user["_id"], user["version"], update, [event])
+        saved = svc.repo.update_user(user["_id"], user["version"], update, [event, *(also or [])])
     except DuplicateKeyError as exc:  # taken between the check and the write
         taken = {name: [CONTACT_TAKEN] for name in clean if name in CONTACT_CHANNELS}
         raise Conflict(CONTACT_TAKEN, taken) from exc

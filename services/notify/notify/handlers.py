@@ -18,6 +18,7 @@ from typing import Any
 from notify.domain.default_templates import DEFAULT_TEMPLATES
 from notify.domain.delivery import Notification, Status
 from notify.domain.events import (
+    CONTACT_CHANGED,
     OTP_REQUESTED,
     PROFILE_UPDATED,
     USER_DELETED,
@@ -193,6 +194,12 @@ def on_user_deleted(event: Event, deps: Deps) -> list[Notification]:
     return []
 
 
+def on_contact_changed(event: Event, deps: Deps) -> list[Notification]:
+    """Tell the replaced phone (SMS) or email that it no longer receives the account's codes
+    — a security notice: no preference turns it off, and it never goes to the new contact."""
+    return notify(event, deps)
+
+
 def on_otp_requested(event: Event, deps: Deps) -> list[Notification]:
     return notify(event, deps)
 
@@ -210,5 +217,6 @@ EVENT_HANDLERS: dict[str, Handler] = {
     USER_REGISTERED: on_user_registered,
     PROFILE_UPDATED: on_profile_updated,
     USER_DELETED: on_user_deleted,
+    CONTACT_CHANGED: on_contact_changed,
     "dossier.*": on_dossier_event,
 }

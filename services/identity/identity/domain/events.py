@@ -10,6 +10,7 @@ OTP_REQUESTED = "identity.otp_requested"
 USER_REGISTERED = "identity.user_registered"
 PROFILE_UPDATED = "identity.profile_updated"
 USER_DELETED = "identity.user_deleted"
+CONTACT_CHANGED = "identity.contact_changed"
 
 
 def otp_requested(
@@ -73,3 +74,23 @@ def profile_updated(
 def user_deleted(*, user_id: str, mode: str) -> dict:
     """Other services erase or anonymise what they keep about ``user_id``."""
     return {"user_id": user_id, "mode": mode}
+
+
+def contact_changed(
+    *,
+    user_id: str,
+    field: str,
+    old_destination: str,
+    new_destination_masked: str,
+    changed_at: str,
+) -> dict:
+    """A verified new phone or email replaced ``old_destination`` (clear: notify tells that
+    old phone or email, so an unexpected change is noticed). ``field`` is phone | email;
+    ``changed_at`` is ISO-8601 UTC. Sealed at rest in identity's outbox like every event."""
+    return {
+        "user_id": user_id,
+        "field": field,
+        "old_destination": old_destination,
+        "new_destination_masked": new_destination_masked,
+        "changed_at": changed_at,
+    }

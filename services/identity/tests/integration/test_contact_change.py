@@ -74,6 +74,40 @@ def test_a_new_phone_waits_for_the_code_sent_to_it(client, events, tokens, auth,
     assert again.status_code == 400  # a code works once
 
 
+def test_the_old_phone_is_told_through_the_sealed_outbox(client, events, tokens, auth):
+    started = client.patch(
+        "/me", headers=auth(tokens), json={"phone": "0383456789", "current_password": PASSWORD}
+    )
+    code = otp_event(events, started.json["challenge_id"])["code"]
+    assert verify(client, tokens, auth, started.json["challenge_id"], code).status_code == 200
+    notice = events.wait(lambda e: e["type"] == "identity.contact_changed")
+    user_id = me(client, tokens, auth)["id"]
+    assert notice["data"]["user_id"] == user_id and notice["data"]["field"] == "phone"
+    assert notice["data"]["old_destination"] == OLD_PHONE
+    assert notice["data"]["new_destination_masked"] == "+8438****789"
+    assert notice["data"]["changed_at"].endswith("Z")
+    assert notice["aggregate_id"] == user_id and notice["source"] == "identity"
+
+
+def test_the_old_email_notice_waits_sealed_until_sent(
+    client, events, worker, tokens, auth, citizen, mongo_db
+):
+    started = client.patch(
+        "/me",
+        headers=auth(tokens),
+        json={"email": "hoa.moi@example.vn", "current_password": PASSWORD},
+    )
+    code = otp_event(events, started.json["challenge_id"])["code"]
+    worker.stop()  # the relay is down: the notice stays in the user's outbox
+    assert verify(client, tokens, auth, started.json["challenge_id"], code).status_code == 200
+    user = mongo_db.users.find_one({"_id": me(client, tokens, auth)["id"]})
+    pending = [e for e in user["outbox"].values() if e["type"] == "identity.contact_changed"]
+    assert len(pending) == 1
+    stored = str(user)
+    assert citizen["email"] not in stored and "hoa.nguyen" not in stored
+    assert "hoa.moi@example.vn" not in stored
+
+
 def test_the_new_phone_signs_in_and_the_old_one_no_longer_does(
     client, flows, events, tokens, auth, citizen
 ):

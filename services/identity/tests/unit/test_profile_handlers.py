@@ -147,13 +147,43 @@ def test_a_new_phone_is_applied_only_with_the_code_sent_to_it(svc, user_id):
         confirm(svc, user_id, started["challenge_id"], f"{(int(code) + 1) % 10**6:06d}")
     assert profile.get_profile(svc, user_id)["phone"] == "+84912345678"
     assert confirm(svc, user_id, started["challenge_id"], code)["phone"] == "+84383456789"
-    updated = svc.repo.events[-1]
+    updated, notice = svc.repo.events[-2:]
     assert updated["type"] == "identity.profile_updated" and updated["data"]["changed"] == ["phone"]
+    assert notice["type"] == "identity.contact_changed"
     assert svc.repo.challenges[started["challenge_id"]].payload == {}  # new contact not kept there
     assert [a["outcome"] for a in svc.repo.audits if a["action"] == "contact_change"] == [
         "started",
         "completed",
     ]
+
+
+def test_the_old_contact_is_told_in_the_write_that_replaces_it(svc, user_id):
+    started = change(svc, user_id, email="Moi@Example.vn")
+    before = len(svc.repo.events)
+    confirm(svc, user_id, started["challenge_id"], last_code(svc, started["challenge_id"]))
+    written = svc.repo.events[before:]  # the one update_user call of the change
+    assert [e["type"] for e in written] == ["identity.profile_updated", "identity.contact_changed"]
+    notice = written[1]
+    assert notice["data"] == {
+        "user_id": user_id,
+        "field": "email",
+        "old_destination": "hoa@example.vn",
+        "new_destination_masked": "m***@example.vn",
+        "changed_at": notice["data"]["changed_at"],
+    }
+    assert notice["data"]["changed_at"].endswith("Z")
+    assert notice["aggregate_id"] == user_id
+    assert notice["aggregate_version"] == written[0]["aggregate_version"]
+
+
+def test_a_first_phone_has_no_old_contact_to_tell(svc):
+    made = profile.create_staff(
+        svc, profile.CreateStaff(full_name="Trần Bình", email="b@x.vn", role="admin")
+    )
+    started = change(svc, made["id"], phone="0383456789", current_password=made["initial_password"])
+    confirm(svc, made["id"], started["challenge_id"], last_code(svc, started["challenge_id"]))
+    assert svc.repo.events[-1]["type"] == "identity.profile_updated"
+    assert "identity.contact_changed" not in [e["type"] for e in svc.repo.events]
 
 
 def test_one_contact_at_a_time_and_an_unchanged_value_is_no_change(svc, user_id):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 
-from notify.domain.events import OTP_REQUESTED, USER_REGISTERED
+from notify.domain.events import CONTACT_CHANGED, OTP_REQUESTED, USER_REGISTERED
 from notify.domain.templates import Channel, MessageTemplate
 
 FOOTER = "Đây là thư tự động từ Cổng dịch vụ công motcua, vui lòng không trả lời thư này."
 LINKS = ("receipt_url", "tracking_url", "portal_url")
+# A code never lands in an inbox; a contact-change notice is for the replaced phone or email.
+NOT_IN_INBOX = (OTP_REQUESTED, CONTACT_CHANGED)
 
 # event type: (subject, body, sms). Dossier and account bodies get a greeting and a footer.
 TEXTS: dict[str, tuple[str, str, str]] = {
@@ -26,6 +28,17 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Tài khoản của bạn trên Cổng dịch vụ công motcua đã được tạo thành công.\n"
         "Đăng nhập tại ${portal_url} để nộp và theo dõi hồ sơ thủ tục hành chính trực tuyến.",
         "motcua: Tài khoản dịch vụ công của bạn đã được tạo. Đăng nhập tại ${portal_url}",
+    ),
+    CONTACT_CHANGED: (
+        "${field_label} đăng nhập tài khoản motcua của bạn đã được thay đổi",
+        "${field_label} đăng nhập của tài khoản motcua đã được thay đổi lúc ${changed_at}.\n"
+        "${field_label} mới: ${new_destination_masked}. Từ nay mã xác thực (OTP) sẽ được gửi "
+        "tới ${field_label} mới, không còn gửi tới đây nữa.\n"
+        "Nếu bạn đã thực hiện thay đổi này, bạn không cần làm gì thêm.\n"
+        "Nếu không phải bạn, hãy liên hệ ngay bộ phận hỗ trợ của Cổng dịch vụ công motcua "
+        "(${portal_url}) hoặc Bộ phận Một cửa gần nhất để được hỗ trợ lấy lại tài khoản.",
+        "motcua: ${field_label} đăng nhập tài khoản của bạn đã được đổi lúc ${changed_at}. "
+        "Nếu không phải bạn, hãy liên hệ ngay bộ phận hỗ trợ.",
     ),
     "dossier.submitted": (
         "Hồ sơ ${dossier_code} đã được nộp trực tuyến",
@@ -133,7 +146,7 @@ def _build() -> list[MessageTemplate]:
             MessageTemplate(event_type, Channel.EMAIL, text, subject, _email_html(text), 1)
         )
         templates.append(MessageTemplate(event_type, Channel.SMS, sms, version=1))
-        if event_type != OTP_REQUESTED:  # a code never lands in an inbox
+        if event_type not in NOT_IN_INBOX:
             templates.append(MessageTemplate(event_type, Channel.IN_APP, body, subject, version=1))
     return templates
 

@@ -11,7 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from notify.domain.formatting import format_amount, format_date, format_list, pick
+from notify.domain.formatting import (
+    format_amount,
+    format_date,
+    format_list,
+    format_moment,
+    pick,
+)
 
 Builder = Callable[[Mapping[str, Any], "Links"], dict[str, str]]
 
@@ -19,6 +25,7 @@ OTP_REQUESTED = "identity.otp_requested"
 USER_REGISTERED = "identity.user_registered"
 PROFILE_UPDATED = "identity.profile_updated"
 USER_DELETED = "identity.user_deleted"
+CONTACT_CHANGED = "identity.contact_changed"
 DELIVERY_FAILED = "notify.delivery_failed"
 
 PRIORITY_OTP = 10
@@ -75,6 +82,18 @@ def _otp(data: Mapping[str, Any], links: Links) -> dict[str, str]:
 def _registered(data: Mapping[str, Any], links: Links) -> dict[str, str]:
     return {
         "full_name": str(pick(data, "full_name", "name")),
+        "portal_url": links.portal_url,
+    }
+
+
+CONTACT_LABELS = {"phone": "Số điện thoại", "email": "Địa chỉ email"}
+
+
+def _contact_changed(data: Mapping[str, Any], links: Links) -> dict[str, str]:
+    return {
+        "field_label": CONTACT_LABELS.get(str(pick(data, "field")), "Thông tin liên hệ"),
+        "new_destination_masked": str(pick(data, "new_destination_masked")),
+        "changed_at": format_moment(pick(data, "changed_at", default=None)),
         "portal_url": links.portal_url,
     }
 
@@ -191,6 +210,14 @@ EVENT_SPECS: dict[str, EventSpec] = {
             USER_REGISTERED,
             frozenset({"full_name", "portal_url"}),
             _registered,
+            priority=PRIORITY_ACCOUNT,
+        ),
+        EventSpec(
+            CONTACT_CHANGED,
+            frozenset(
+                {"full_name", "field_label", "new_destination_masked", "changed_at", "portal_url"}
+            ),
+            _contact_changed,
             priority=PRIORITY_ACCOUNT,
         ),
         _dossier_spec("dossier.submitted", _submitted, "receipt_url", "submitted_at"),

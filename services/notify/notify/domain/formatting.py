@@ -30,6 +30,18 @@ def format_date(value: Any) -> str:
     return str(value)
 
 
+def format_moment(value: Any) -> str:
+    """``2026-11-28T17:00:00Z`` → ``00:00 ngày 29/11/2026``: always with the local time (a
+    security notice says when, even at midnight, where ``format_date`` would drop it)."""
+    if isinstance(value, str):
+        value = _parse_iso(value)
+    if not isinstance(value, datetime):
+        return format_date(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(VIETNAM_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
 def _parse_iso(text: str) -> date | datetime | str:
     text = text.strip()
     try:

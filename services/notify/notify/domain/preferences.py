@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from notify.domain.events import OTP_REQUESTED, USER_REGISTERED
+from notify.domain.events import CONTACT_CHANGED, OTP_REQUESTED, USER_REGISTERED
 from notify.domain.templates import Channel
 
 
 @dataclass(frozen=True)
 class Preferences:
-    """A citizen's choice of channels; OTP messages ignore it (they always go out)."""
+    """A citizen's choice of channels; OTP messages and contact-change notices (security)
+    ignore it: they always go out."""
 
     email: bool = True
     sms: bool = True
@@ -50,6 +51,19 @@ def otp_destination(data: Mapping[str, Any]) -> Delivery | None:
     return Delivery(Channel(channel), destination, data.get("user_id"))
 
 
+CONTACT_CHANNELS = {"phone": Channel.SMS, "email": Channel.EMAIL}
+
+
+def replaced_contact(data: Mapping[str, Any]) -> Delivery | None:
+    """A contact-change notice goes to the *replaced* phone (SMS) or email, and only there:
+    our contact copy may already hold the new one."""
+    channel = CONTACT_CHANNELS.get(str(data.get("field") or ""))
+    destination = str(data.get("old_destination") or "")
+    if channel is None or not destination:
+        return None
+    return Delivery(channel, destination, data.get("user_id"))
+
+
 def deliveries_for(
     event_type: str, data: Mapping[str, Any], contact: Contact, prefs: Preferences
 ) -> list[Delivery]:
@@ -57,6 +71,9 @@ def deliveries_for(
     if event_type == OTP_REQUESTED:
         otp = otp_destination(data)
         return [otp] if otp else []
+    if event_type == CONTACT_CHANGED:
+        old = replaced_contact(data)
+        return [old] if old else []
     wanted: list[Delivery] = []
     if contact.email and prefs.email:
         wanted.append(Delivery(Channel.EMAIL, contact.email, contact.user_id))

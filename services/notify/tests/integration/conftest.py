@@ -125,6 +125,25 @@ def registered_event(user_id="u1", email="lan@example.vn", phone="+84912345678")
     )
 
 
+def contact_changed_event(
+    field="phone", old="+84912345678", new="+8438****789", user_id="u1", version=2
+):
+    data = {
+        "user_id": user_id,
+        "field": field,
+        "old_destination": old,
+        "new_destination_masked": new,
+        "changed_at": "2026-11-28T08:15:00Z",
+    }
+    return new_event(
+        "identity.contact_changed",
+        data,
+        source="identity",
+        aggregate_id=user_id,
+        aggregate_version=version,
+    )
+
+
 def dossier_event(event_type="dossier.accepted", user_id="u1", **extra):
     data = {
         "dossier_id": "d1",
@@ -145,5 +164,9 @@ def make():
     from types import SimpleNamespace
 
     return SimpleNamespace(
-        otp=otp_event, registered=registered_event, dossier=dossier_event, provider=Scripted
+        otp=otp_event,
+        registered=registered_event,
+        dossier=dossier_event,
+        contact_changed=contact_changed_event,
+        provider=Scripted,
     )

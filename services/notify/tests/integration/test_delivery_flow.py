@@ -137,3 +137,42 @@ def test_two_worker_replicas_deliver_each_message_exactly_once(
     assert len(notifications(mongo_db)) == 12
     assert sorted(m.to for m in sms.sent) == sorted(f"+8491000{i:04d}" for i in range(12))
     assert {n["event_id"] for n in notifications(mongo_db)} == set(ids)
+
+
+def test_a_replaced_phone_is_told_by_sms_once_though_the_event_comes_twice(
+    start_worker, publish, mongo_db, client, make
+):
+    start_worker()
+    publish(make.registered(user_id="u-moved", email="moved@example.vn", phone="+84911000333"))
+    wait_until(lambda: mongo_db["contacts"].find_one({"_id": "u-moved"}))
+    event = make.contact_changed(old="+84911000333", user_id="u-moved")
+    for _ in range(2):
+        publish(event)
+    wait_until(lambda: delivered(mongo_db, event_id=event["id"]), message="notice delivered")
+    marker = publish(make.otp(destination="+84911000444", code="121212"))  # after both copies
+    wait_until(lambda: delivered(mongo_db, event_id=marker["id"]))
+    [stored] = notifications(mongo_db, event_id=event["id"])
+    assert (stored["channel"], stored["recipient"]) == ("sms", "+84911000333")
+    sms = client.get("/dev/messages", query_string={"to": "0911000333"}).json["messages"]
+    notices = [m for m in sms if "đã được đổi lúc 15:15 ngày 28/11/2026" in m["body"]]
+    assert len(notices) == 1
+
+
+def test_a_replaced_email_is_told_by_mail_to_the_old_address(
+    start_worker, publish, mongo_db, smtp_sink, make
+):
+    _, mail_dir = smtp_sink
+    start_worker()
+    event = publish(
+        make.contact_changed(field="email", old="old-mail@example.vn", new="n***@example.vn")
+    )
+
+    def mail():
+        return [m for m in read_messages(mail_dir) if m["To"] == "old-mail@example.vn"]
+
+    [message] = wait_until(mail, message="notice in the SMTP sink")
+    assert "đã được thay đổi" in message["Subject"]
+    text = message.get_body(("plain",)).get_content()
+    assert "n***@example.vn" in text and "Nếu không phải bạn" in text
+    wait_until(lambda: delivered(mongo_db, event_id=event["id"]))
+    assert [n["channel"] for n in notifications(mongo_db, event_id=event["id"])] == ["email"]

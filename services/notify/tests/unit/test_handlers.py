@@ -10,6 +10,7 @@ from notify.domain.events import Links
 from notify.domain.preferences import Preferences
 from notify.handlers import (
     Deps,
+    on_contact_changed,
     on_dossier_event,
     on_otp_requested,
     on_profile_updated,
@@ -379,3 +380,67 @@ def test_an_inbox_notice_is_delivered_by_the_write_that_stores_it(world):
     assert stored.revision == 1  # one write
     assert [t.status for t in stored.history] == ["created", "sending", "delivered"]
     assert (stored.attempts, stored.provider) == (1, "inbox")
+
+
+def contact_changed(field="phone", old="+84912345678", new="+8438****789"):
+    return event(
+        "identity.contact_changed",
+        {
+            "user_id": "u1",
+            "field": field,
+            "old_destination": old,
+            "new_destination_masked": new,
+            "changed_at": "2026-11-28T08:15:00Z",
+        },
+        version=2,
+    )
+
+
+def test_a_replaced_phone_gets_one_sms_saying_when_and_what_to_do(world):
+    deps, repo, _, sink, _ = world
+    on_user_registered(registered(phone="+84912345678"), deps)
+    # the profile_updated of the same change may have been handled first: copy holds the new one
+    on_profile_updated(
+        event("identity.profile_updated", {"user_id": "u1", "phone": "+84383456789"}, version=2),
+        deps,
+    )
+    [n] = on_contact_changed(contact_changed(), deps)
+    assert (n.channel, n.recipient, n.status) == ("sms", "+84912345678", Status.DELIVERED)
+    [sms] = sink.list("+84912345678")
+    assert sms.body.startswith("motcua: Số điện thoại đăng nhập tài khoản của bạn đã được đổi")
+    assert "15:15 ngày 28/11/2026" in sms.body  # local time (UTC+7)
+    assert "Nếu không phải bạn, hãy liên hệ" in sms.body
+    assert not sink.list("+84383456789")  # never to the new phone
+    assert [x.channel for x in repo.notifications.values() if x.event_id == n.event_id] == ["sms"]
+
+
+def test_a_replaced_email_gets_one_mail_with_the_masked_new_address(world):
+    deps, _, _, sink, _ = world
+    on_user_registered(registered(), deps)
+    [n] = on_contact_changed(
+        contact_changed("email", old="lan@example.vn", new="l***@example.vn"), deps
+    )
+    assert (n.channel, n.recipient) == ("email", "lan@example.vn")
+    [mail] = [m for m in sink.list("lan@example.vn") if "thay đổi" in m.subject]
+    assert mail.subject == "Địa chỉ email đăng nhập tài khoản motcua của bạn đã được thay đổi"
+    assert mail.body.startswith("Kính gửi Nguyễn Thị Lan,")
+    assert "đã được thay đổi lúc 15:15 ngày 28/11/2026" in mail.body
+    assert "Địa chỉ email mới: l***@example.vn" in mail.body
+    assert "Nếu không phải bạn, hãy liên hệ ngay" in mail.body
+    assert '<a href="https://dvc.example.vn">' in n.html
+
+
+def test_a_contact_change_notice_ignores_preferences_but_goes_out_once(world):
+    deps, repo, _, sink, _ = world
+    repo.save_preferences("u1", Preferences(email=False, sms=False, in_app=False))
+    notice = contact_changed()
+    for _ in range(3):  # redelivered
+        on_contact_changed(notice, deps)
+    assert len(repo.notifications) == 1
+    assert len(sink.list("+84912345678")) == 1
+
+
+def test_a_contact_change_without_an_old_destination_sends_nothing(world):
+    deps, repo, _, _, _ = world
+    assert on_contact_changed(contact_changed(old=""), deps) == []
+    assert repo.notifications == {}
