@@ -13,15 +13,14 @@ working within that minute.
 from __future__ import annotations
 
 import functools
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 import jwt
 from flask import current_app, g, request
 
+from servicekit.cache import BoundedCache
 from servicekit.config import ServiceSettings
 from servicekit.errors import abort
 
@@ -55,8 +54,7 @@ class TokenVerifier:
             key_source = jwt.PyJWKClient(jwks_url, cache_keys=False, lifespan=cache_seconds,
                                          timeout=timeout, cooldown_duration=refresh_cooldown)
         self._keys = key_source
-        self._verified: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._verified = BoundedCache(VERIFIED_MAX)  # token text → its claims
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> TokenVerifier:
@@ -65,18 +63,12 @@ class TokenVerifier:
 
     def verify(self, token: str) -> dict[str, Any]:
         """Return the token's claims, or raise :class:`InvalidToken`."""
-        now = time.time()
-        with self._lock:
-            known = self._verified.get(token)
-            if known is not None and now < known[0]:
-                self._verified.move_to_end(token)
-                return dict(known[1])
+        known = self._verified.get(token)
+        if known is not None:
+            return dict(known)
         claims = self._verify(token)
-        until = min(float(claims["exp"]), now + VERIFIED_TTL_SECONDS)
-        with self._lock:
-            self._verified[token] = (until, claims)
-            while len(self._verified) > VERIFIED_MAX:
-                self._verified.popitem(last=False)
+        until = min(float(claims["exp"]), time.time() + VERIFIED_TTL_SECONDS)
+        self._verified.put(token, claims, until)
         return dict(claims)
 
     def _verify(self, token: str) -> dict[str, Any]:

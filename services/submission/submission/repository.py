@@ -15,8 +15,6 @@ quarter of the size (see docs/performance.md).
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +22,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from servicekit.cache import BoundedCache
 from servicekit.mongo import ensure_indexes
 from servicekit.outbox import OUTBOX_INDEX, new_document_with_outbox, with_outbox
 from submission.domain.errors import ConcurrencyConflict
@@ -196,30 +195,7 @@ def next_sequence(db: Database, key: str) -> int:
 
 
 # ---- procedures (local copy of catalog's published versions) --------------------------------
-class _SnapshotCache:
-    """A bounded LRU of immutable procedure versions, shared by the threads of a process."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> dict[str, Any] | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple, value: dict[str, Any]) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-_snapshots = _SnapshotCache()
+_snapshots = BoundedCache(256)  # immutable procedure versions, shared by the threads
 
 
 def _snapshot_id(code: str, version: int) -> str:
