@@ -19,8 +19,6 @@ from typing import Any
 from servicekit.clock import VIETNAM
 from tracking.domain.projection import OUTCOME_LATE, OUTCOME_ON_TIME, OUTCOME_OPEN, is_overdue
 
-# Vietnam has one time zone and no daylight saving time.
-
 
 def period_bounds(start: date | None, end: date | None
                   ) -> tuple[datetime | None, datetime | None]:
