@@ -4,6 +4,9 @@ Wipes ``dossier_views`` and replays every recorded event (the timeline keeps the
 sanitized envelopes) through the same fold the worker uses, so the result is identical to
 the views built live. Safe while the worker runs: both derive views from the timeline, and
 a view is only replaced by one folded from more events.
+
+Events recorded before applicant names were sealed are sealed first (the views folded from
+them then hold no clear name either).
 """
 from __future__ import annotations
 
@@ -15,16 +18,36 @@ from pymongo.database import Database
 
 from servicekit.logging import configure_logging
 from servicekit.mongo import connect
+from servicekit.sealing import PiiCipher
 from tracking import repository
 from tracking.config import TrackingSettings
+from tracking.domain.privacy import seal_name
 from tracking.handlers import refresh_view
 
 log = logging.getLogger("tracking.rebuild")
 
 
-def rebuild(db: Database) -> int:
-    """Wipe the views and replay the timeline; returns the number of dossiers rebuilt."""
+def seal_recorded_names(db: Database, cipher: PiiCipher) -> int:
+    """Seal the clear applicant names left in recorded envelopes; returns how many."""
+    sealed = 0
+    for entry in db[repository.TIMELINE].find({}, {"envelope": 1, "dossier_id": 1}):
+        data = dict((entry.get("envelope") or {}).get("data") or {})
+        name = data.pop("applicant_name", None)
+        if not name:
+            continue
+        data.setdefault("applicant_name_sealed", seal_name(cipher, entry["dossier_id"], name))
+        db[repository.TIMELINE].update_one({"_id": entry["_id"]},
+                                           {"$set": {"envelope.data": data}})
+        sealed += 1
+    return sealed
+
+
+def rebuild(db: Database, cipher: PiiCipher | None = None) -> int:
+    """Wipe the views and replay the timeline (sealing names left in clear when ``cipher``
+    is given); returns the number of dossiers rebuilt."""
     repository.ensure_indexes(db)
+    if cipher is not None:
+        seal_recorded_names(db, cipher)
     wiped = repository.wipe_views(db)
     count = 0
     for dossier_id in repository.dossier_ids_in_timeline(db):
@@ -41,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     settings = TrackingSettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
-    count = rebuild(connect(settings))
+    count = rebuild(connect(settings), settings.cipher())
     print(f"rebuilt {count} dossier views")
     return 0
 
