@@ -5,8 +5,8 @@ sanitized envelopes) through the same fold the worker uses, so the result is ide
 the views built live. Safe while the worker runs: both derive views from the timeline, and
 a view is only replaced by one folded from more events.
 
-Events recorded before applicant names were sealed are sealed first (the views folded from
-them then hold no clear name either).
+Names recorded in clear (before they were sealed) or under a key that is no longer the active
+one of ``TRACKING_PII_KEYS`` are sealed with the active key first: run it after a rotation.
 """
 from __future__ import annotations
 
@@ -21,21 +21,25 @@ from servicekit.mongo import connect
 from servicekit.sealing import PiiCipher
 from tracking import repository
 from tracking.config import TrackingSettings
-from tracking.domain.privacy import seal_name
+from tracking.domain.privacy import applicant_name, seal_name
 from tracking.handlers import refresh_view
 
 log = logging.getLogger("tracking.rebuild")
 
 
 def seal_recorded_names(db: Database, cipher: PiiCipher) -> int:
-    """Seal the clear applicant names left in recorded envelopes; returns how many."""
+    """Seal the applicant names recorded in clear, re-seal those sealed with a key that is
+    no longer the active one; returns how many envelopes were rewritten."""
     sealed = 0
     for entry in db[repository.TIMELINE].find({}, {"envelope": 1, "dossier_id": 1}):
         data = dict((entry.get("envelope") or {}).get("data") or {})
         name = data.pop("applicant_name", None)
-        if not name:
+        old = data.get("applicant_name_sealed")
+        if old and cipher.needs_reencrypt(old):
+            name = applicant_name(cipher, {"_id": entry["dossier_id"], **data})
+        elif not name:
             continue
-        data.setdefault("applicant_name_sealed", seal_name(cipher, entry["dossier_id"], name))
+        data["applicant_name_sealed"] = seal_name(cipher, entry["dossier_id"], name)
         db[repository.TIMELINE].update_one({"_id": entry["_id"]},
                                            {"$set": {"envelope.data": data}})
         sealed += 1

@@ -59,3 +59,22 @@ def test_a_rebuild_seals_names_recorded_in_clear_before_sealing(mongo_db, story,
         assert "Nguyễn Văn An" not in repr(list(mongo_db[collection].find()))
     view = repository.view_by_id(mongo_db, s.dossier_id)
     assert applicant_name(cipher, view) == "Nguyễn Văn An"
+
+
+
+def test_a_rebuild_after_a_key_rotation_reseals_names_with_the_new_key(mongo_db, story, record,
+                                                                      settings):
+    from servicekit.sealing import PiiCipher, generate_key, parse_keyring
+    from tracking.domain.privacy import applicant_name
+    from tracking.rebuild import rebuild
+
+    s = story().submitted()
+    record(*s.events)  # sealed with the ring's active key
+    ring = parse_keyring(f"{settings.pii_keys},k2:{generate_key()}")
+    rotated = PiiCipher(ring, "k2")
+    assert rebuild(mongo_db, rotated) == 1
+    [entry] = mongo_db.timeline.find()
+    assert entry["envelope"]["data"]["applicant_name_sealed"].startswith("k2:")
+    view = repository.view_by_id(mongo_db, s.dossier_id)
+    assert view["applicant_name_sealed"].startswith("k2:")
+    assert applicant_name(PiiCipher({"k2": ring["k2"]}, "k2"), view) == "Nguyễn Văn An"
