@@ -1,7 +1,7 @@
 """Lookup proofs: prove you are the person before listing dossiers by your CCCD (finding 11).
 
-``start`` sends a one-time code to the phone (or, without one or by the account's choice, the
-email) on record for the CCCD and answers the same whether or not the CCCD has an account (a
+``start`` sends a one-time code by SMS to the phone on record for the CCCD (to the email only
+for an account without a phone) and answers the same whether or not the CCCD has an account (a
 decoy challenge that sends nothing stands in for unknown numbers). ``verify`` takes the code
 back and signs a *lookup proof* (:mod:`servicekit.lookup_proof`): identity's keys, the proof
 audience, valid :data:`PROOF_TTL`, naming the CCCD only as a salted digest. tracking accepts it
@@ -46,13 +46,13 @@ class VerifyLookupProof:
 
 
 def _destination(svc: Services, user: dict) -> tuple[str, str]:
+    """The phone on record (every citizen registers one), else the email. Not the account's
+    OTP channel preference: the channel is in the answer to ``/otp/resend``, and a decoy's is
+    SMS, so an email would tell that the number has an account."""
     clear = svc.vault.open(user["pii"])
-    channel = user.get("otp_channel") or svc.default_otp_channel
-    if channel == "sms" and not clear.get("phone"):
-        channel = "email"
-    if channel == "email" and not clear.get("email"):
-        channel = "sms"
-    return channel, clear["phone"] if channel == "sms" else clear["email"]
+    if clear.get("phone"):
+        return "sms", clear["phone"]
+    return "email", clear["email"]
 
 
 def start(svc: Services, cmd: StartLookupProof) -> dict:

@@ -56,8 +56,7 @@ def _result(db: Database, view: dict[str, Any], claims: dict[str, Any] | None,
     }
     if full:
         result["timeline"] = timeline_items(db, view["_id"])
-        if claims:
-            _audit(db, view, claims, "lookup")
+        _audit(db, view, claims, "lookup")
     return result
 
 

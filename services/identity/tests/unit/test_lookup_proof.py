@@ -89,3 +89,16 @@ def test_requests_are_audited_without_the_number(svc):
     entries = [a for a in svc.repo.audits if a["action"] == "lookup_proof"]
     assert [a["outcome"] for a in entries] == ["sent", "unknown_cccd"]
     assert "001090012345" not in repr(entries) and "079203009999" not in repr(entries)
+
+
+def test_a_resend_tells_nothing_either_even_for_an_account_preferring_email(svc, clock):
+    _register(svc)
+    user = next(iter(svc.repo.users.values()))
+    user["otp_channel"] = "email"
+    known = lookup_proof.start(svc, lookup_proof.StartLookupProof("001090012345"))
+    assert svc.repo.events[-1]["data"]["channel"] == "sms"
+    unknown = lookup_proof.start(svc, lookup_proof.StartLookupProof("079203009999"))
+    clock.advance(seconds=61)
+    again = [handlers.resend_code(svc, handlers.ResendCode(started["challenge_id"]))
+             for started in (known, unknown)]
+    assert [(a["channel"], a["expires_in"]) for a in again] == [("sms", 300), ("sms", 300)]
