@@ -26,6 +26,7 @@ ANONYMOUS_ROUTES: tuple[tuple[frozenset[str], str, re.Pattern[str]], ...] = tupl
         ({"GET"}, "tracking", r"/lookup"),
         ({"POST"}, "identity", r"/(register|register/verify|otp/resend|login|login/verify"
                                r"|token/refresh|password/forgot|password/reset)"),
+        ({"POST"}, "identity", r"/lookup-proof(/verify)?"),  # proof before a CCCD lookup
         ({"GET"}, "identity", r"/consents/autofill"),  # the consent text shown before signing
         ({"GET"}, "identity", r"/\.well-known/jwks\.json"),
         ({"GET"}, "notify", r"/dev/messages"),  # notify itself refuses it outside development

@@ -19,7 +19,7 @@ DOCS_CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self' '
             "https://cdn.jsdelivr.net; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "connect-src 'self'; frame-ancestors 'none'")
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-CORS_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
+CORS_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID, X-Lookup-Proof"
 
 
 def init_headers(app: Flask, allowed_origins: frozenset[str]) -> None:

@@ -48,6 +48,8 @@ EXPECTED: dict[str, tuple[str, str, str, str, str, str]] = {
     "GET identity /me/export":                ("401", "ok",  "ok",  "ok",  "ok",  "ok"),
     "POST identity /me/totp":                 ("401", "nz",  "nz",  "nz",  "nz",  "nz"),
     "POST identity /me/totp/confirm":         ("401", "4xx", "4xx", "4xx", "4xx", "4xx"),
+    "POST identity /lookup-proof":            ("4xx", "4xx", "4xx", "4xx", "4xx", "4xx"),
+    "POST identity /lookup-proof/verify":     ("4xx", "4xx", "4xx", "4xx", "4xx", "4xx"),
     "GET identity /consents/autofill":        ("nz",  "ok",  "ok",  "ok",  "ok",  "ok"),
     "POST identity /officers":                ("401", "403", "403", "403", "403", "ok"),
     "GET identity /.well-known/jwks.json":    ("ok",  "ok",  "ok",  "ok",  "ok",  "ok"),

@@ -19,7 +19,8 @@ from servicekit.errors import error_response
 TEXT_COOKIE = "motcua_text"
 # Sign-in and registration forms: limited per client address like identity's API routes.
 AUTH_FORMS = ("portal.register", "portal.register_verify", "portal.resend_code",
-              "portal.login", "portal.login_verify")
+              "portal.login", "portal.login_verify",
+              "portal.tracking_proof_send", "portal.tracking_proof_verify")
 
 
 @portal.before_request

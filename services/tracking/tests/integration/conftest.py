@@ -42,12 +42,12 @@ def client(settings, mongo_db, redis_client):
 
 
 @pytest.fixture
-def record(mongo_db, cccd_key):
+def record(mongo_db, cccd_key, cipher):
     """Apply events the way the worker does, without the broker (for read-side tests)."""
     def apply(*events):
         for event in events:
             record_dossier_event(event, HandlerContext(mongo_db, event, "test"),
-                                 cccd_key=cccd_key)
+                                 cccd_key=cccd_key, cipher=cipher)
     return apply
 
 
