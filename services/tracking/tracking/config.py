@@ -19,7 +19,4 @@ class TrackingSettings(ServiceSettings):
     ratelimit_key_prefix: str = setting("RATELIMIT_KEY_PREFIX", "motcua-tracking")
     # Lookups by anonymous callers (per client IP) and citizens (per account).
     lookup_rate_limit: str = setting("LOOKUP_RATE_LIMIT", "10/minute")
-    # Proxies in front of us that append to X-Forwarded-For (the gateway: 1). 0 = use the
-    # socket address; never trust more hops than really exist, or clients spoof their IP.
-    trusted_proxy_hops: int = setting("TRUSTED_PROXY_HOPS", 1)
     consumer_queue: str = setting("TRACKING_QUEUE", "tracking.dossier-events")

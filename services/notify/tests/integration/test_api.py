@@ -107,6 +107,7 @@ def test_dev_messages_do_not_exist_in_production(web_settings):
         amqp_url="amqp://notify:secret@rabbitmq.internal:5672/motcua",
         jwks_url=web_settings.jwks_url,
         seal_key="a-real-secret",
+        metrics_token="a-real-metrics-token",
         sms_provider="http",
         sms_url="https://sms.example.vn/send",
     )

@@ -7,6 +7,7 @@ PRODUCTION = {
     "MOTCUA_ENV": "production",
     "MONGO_URL": "mongodb://db.internal:27017",
     "AMQP_URL": "amqp://notify:x@mq.internal:5672/motcua",
+    "METRICS_TOKEN": "metrics-s3cret",
     "NOTIFY_SEAL_KEY": "a-real-secret",
     "SMS_PROVIDER": "http",
     "SMS_GATEWAY_URL": "https://sms.example.vn/send",
