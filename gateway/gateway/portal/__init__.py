@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, flash, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from gateway.portal import account, admin, dossiers, officer, public  # noqa: F401 - routes
+from gateway.portal import account, admin, caching, dossiers, officer, public  # noqa: F401
 from gateway.portal.client import LoginRequired, ServiceUnavailable
 from gateway.portal.session import check_csrf, csrf_token, current_user, init_session
 from gateway.portal.web import FILTERS, STATUS_LABELS, portal, render, safe_next
