@@ -186,3 +186,11 @@ def retry_after(limiter: Limiter, error: RateLimitExceeded) -> int:
     if reset_at is None:
         return window
     return max(1, min(window, math.ceil(reset_at - time.time())))
+
+
+def retry_after_seconds(error: Exception) -> int:
+    """:func:`retry_after` for whatever 429 reached an error handler (60 when unknown)."""
+    limiter = next(iter(current_app.extensions.get("limiter") or ()), None)
+    if limiter is None or not isinstance(error, RateLimitExceeded):
+        return 60
+    return retry_after(limiter, error)
