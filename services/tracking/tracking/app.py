@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from servicekit.auth import TokenVerifier, init_auth
 from servicekit.bus import EventBus, check_broker
@@ -26,8 +25,6 @@ def create_app(settings: TrackingSettings | None = None) -> Flask:
         informational={"rabbitmq": lambda: check_broker(bus)},
         import_name=__name__,
     )
-    if settings.trusted_proxy_hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops)
     app.extensions["db"] = db
     app.extensions["pii_cipher"] = settings.cipher()
     init_auth(app, TokenVerifier.from_settings(settings))

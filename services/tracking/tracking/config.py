@@ -30,9 +30,6 @@ class TrackingSettings(ServiceSettings):
     # Staff lookups by CCCD, per account (each one is also audited).
     staff_cccd_lookup_rate_limit: str = setting("STAFF_CCCD_LOOKUP_RATE_LIMIT",
                                                 "30/minute;300/day")
-    # Proxies in front of us that append to X-Forwarded-For (the gateway: 1). 0 = use the
-    # socket address; never trust more hops than really exist, or clients spoof their IP.
-    trusted_proxy_hops: int = setting("TRUSTED_PROXY_HOPS", 1)
     consumer_queue: str = setting("TRACKING_QUEUE", "tracking.dossier-events")
 
     def cipher(self) -> PiiCipher:

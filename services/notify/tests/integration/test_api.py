@@ -112,6 +112,7 @@ def test_dev_messages_do_not_exist_in_production(web_settings):
         pii_active_key="k1",
         lookup_keys=f"h1:{generate_key()}",
         lookup_active_key="h1",
+        metrics_token="a-real-metrics-token",
         sms_provider="http",
         sms_url="https://sms.example.vn/send",
     )

@@ -23,7 +23,8 @@ def settings(mongo_url, mongo_db, jwks_issuer, cccd_key) -> TrackingSettings:
         {}, env="test", mongo_url=mongo_url, mongo_db=mongo_db.name,
         jwks_url=jwks_issuer.url, cccd_hash_key=cccd_key, ratelimit_storage_uri=REDIS_URL,
         ratelimit_key_prefix=f"test-tracking-{uuid.uuid4().hex[:10]}",
-        lookup_rate_limit="3/minute", consumer_retry_delay_ms=200)
+        lookup_rate_limit="3/minute", consumer_retry_delay_ms=200,
+        trusted_proxies="127.0.0.1")  # as behind the gateway: X-Forwarded-For is believed
 
 
 @pytest.fixture
