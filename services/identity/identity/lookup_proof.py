@@ -7,7 +7,7 @@ back and signs a *lookup proof* (:mod:`servicekit.lookup_proof`): identity's key
 audience, valid :data:`PROOF_TTL`, naming the CCCD only as a salted digest. tracking accepts it
 for that CCCD only.
 
-Sends have their own quota per CCCD (the usual 5 per hour, resends included) and never spend
+Sends are charged per CCCD and per client (``domain.throttling.send_buckets``) and never spend
 the phone's login or password-reset quota: asking for proofs cannot lock the owner out.
 Every request and verification is audited without the number.
 """
@@ -20,11 +20,12 @@ from datetime import timedelta
 import jwt
 
 from identity.bootstrap import Services
-from identity.challenges import consume_send_quota, load_challenge, otp_event, settle
+from identity.challenges import load_challenge, otp_event, settle
 from identity.domain.cccd import normalise_cccd
 from identity.domain.errors import TooManyAttempts
 from identity.domain.otp import OtpChallenge
 from identity.keys import ALGORITHM
+from identity.throttles import charge_send
 from servicekit import lookup_proof
 
 PURPOSE = "lookup_proof"
@@ -37,6 +38,7 @@ SENT = ("Nếu số định danh này đã có tài khoản, mã xác minh vừa
 @dataclass(frozen=True)
 class StartLookupProof:
     cccd: str
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def start(svc: Services, cmd: StartLookupProof) -> dict:
     # The quota follows the CCCD, known or not, so a full quota reveals nothing either.
     quota_key = svc.vault.index.hash("lookup_proof_cccd", cccd)
     try:
-        consume_send_quota(svc, quota_key)
+        charge_send(svc, PURPOSE, destination_hash=quota_key, account=None, ip=cmd.ip)
     except TooManyAttempts as exc:
         raise TooManyAttempts(exc.message, retry_after=exc.retry_after or QUOTA_HOUR) from exc
     payload = {"to": svc.cipher.encrypt("otp_to", destination),

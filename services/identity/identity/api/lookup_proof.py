@@ -6,7 +6,7 @@ A blueprint of its own so that the rest of identity's API stays as it is; see
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
@@ -55,7 +55,7 @@ class LookupProofStart(MethodView):
         Câu trả lời như nhau dù số CCCD có tài khoản hay không.
         """
         return lookup_proof.start(current_app.extensions["identity"],
-                                  lookup_proof.StartLookupProof(**body))
+                                  lookup_proof.StartLookupProof(**body, ip=request.remote_addr))
 
 
 @blp.route("/lookup-proof/verify")

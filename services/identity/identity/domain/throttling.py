@@ -159,6 +159,9 @@ def send_buckets(
     - ``reset_password``: the account from this client, and the account from all clients
       (higher). A username no account has is charged under its destination instead.
     - ``contact_change``: the new destination and the signed-in account.
+    - ``lookup_proof``: the CCCD asked about (``destination`` is its keyed hash, known or
+      not, so a full quota tells nothing) and the client, so one sender cannot spray codes
+      to many people. Never the owner's login or reset buckets.
     """
     limit = policy.sends
     if purpose == "register":
@@ -168,6 +171,11 @@ def send_buckets(
         ]
     if purpose == "login":
         return [Bucket(f"send:login:account:{account or destination}", limit)]
+    if purpose == "lookup_proof":
+        return [
+            Bucket(f"send:lookup_proof:cccd:{destination}", limit),
+            Bucket(f"send:lookup_proof:client:{client}", policy.register_sends_per_client),
+        ]
     if purpose == "reset_password":
         owner = account or f"dest:{destination}"
         return [
