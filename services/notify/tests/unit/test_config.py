@@ -7,6 +7,7 @@ PRODUCTION = {
     "MOTCUA_ENV": "production",
     "MONGO_URL": "mongodb://db.internal:27017",
     "AMQP_URL": "amqp://notify:x@mq.internal:5672/motcua",
+    "REDIS_URL": "redis://:x@redis.internal:6379/0",
     "NOTIFY_SEAL_KEY": "a-real-secret",
     "SMS_PROVIDER": "http",
     "SMS_GATEWAY_URL": "https://sms.example.vn/send",
