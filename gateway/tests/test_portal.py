@@ -376,3 +376,28 @@ def test_a_waiting_change_can_be_cancelled_or_ends_after_too_many_tries(portal, 
     page = portal.get("/tai-khoan").get_data(as_text=True)
     assert "sai quá số lần" in page and 'id="f-phone"' in page
     assert services[0].profile["phone"] == "+84912345678"
+
+
+# -- a cookie does not outlive its session (issue 20, finding 13) ------------------------------
+
+def _cookie_sid(services) -> str:
+    import jwt
+
+    issued = next(c for c in services[0].calls if c["path"] == "/me")["authorization"]
+    return jwt.decode(issued.split()[1], options={"verify_signature": False})["sid"]
+
+
+def test_a_cookie_whose_session_ended_elsewhere_opens_no_account_page(portal, services):
+    from servicekit.revocation import RedisRevocations
+
+    sign_in(portal)
+    assert portal.get("/tai-khoan/mat-khau").status_code == 200
+    # signed out on another device, or the password changed: identity lists the session
+    deny = RedisRevocations.from_settings(GatewaySettings.from_env({}))
+    deny.revoke([_cookie_sid(services)], 60)
+    calls = len(services[0].calls)
+    for path in ("/tai-khoan/mat-khau", "/tai-khoan", "/ho-so"):
+        response = portal.get(path)
+        assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+    assert len(services[0].calls) == calls  # nothing was asked of the services with it
+    assert "Đăng xuất" not in portal.get("/").get_data(as_text=True)
