@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 from pymongo.errors import PyMongoError
 
-from identity.api import second_factor
+from identity.api import lookup_proof, second_factor
 from identity.api.routes import blp
 from identity.bootstrap import build_services
 from identity.config import IdentitySettings
@@ -77,6 +77,7 @@ def create_app(settings: IdentitySettings | None = None) -> Flask:
     init_auth(app, verifier)
     app.register_error_handler(DomainError, domain_error)
     api.register_blueprint(blp)
+    api.register_blueprint(lookup_proof.blp)
     api.register_blueprint(second_factor.blp)
     try:
         services.repo.ensure_indexes()

@@ -11,6 +11,7 @@ contacts are told (``identity.security_alert``), written in the same update as t
 
 from __future__ import annotations
 
+from identity import throttles
 from identity.bootstrap import SOURCE, Services
 from identity.challenges import CHALLENGE_UNKNOWN, issue_challenge, load_challenge, settle
 from identity.domain import events
@@ -29,8 +30,9 @@ CODE_SENT = {
 
 
 def check_password(svc: Services, user: dict, password: str | None, field: str) -> None:
-    """The current password, or 401 with the error on ``field``."""
-    if not svc.passwords.verify(user.get("password_hash") or "", password or ""):
+    """The current password, or 401 with the error on ``field``; failures share the account's
+    step-up limit with /me/password, contact change and deletion (429 past it)."""
+    if not throttles.step_up_password(svc, user, password or ""):
         raise AuthenticationFailed(WRONG_PASSWORD, {field: [WRONG_PASSWORD]})
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import qrcode
 
-from identity import sessions, stepup
+from identity import sessions, stepup, throttles
 from identity.bootstrap import Services
 from identity.challenges import CHALLENGE_UNKNOWN
 from identity.domain import events
@@ -174,7 +174,11 @@ def start_totp(svc: Services, cmd: StartTotp) -> dict:
     stepup.check_password(svc, user, cmd.password, "password")
     if user.get("totp"):
         check, _ = check_second_factor(svc, user)
-        if not cmd.current_code or not check(cmd.current_code):
+        guard = throttles.open_second_factor(svc, user["_id"])  # counted as any login code
+        right = bool(cmd.current_code) and check(cmd.current_code)
+        throttles.close_second_factor(svc, user["_id"], guard,
+                                      bool(cmd.current_code) and not right)
+        if not right:
             raise ValidationFailed(NEED_CURRENT, {"current_code": [NEED_CURRENT]})
     secret = new_secret()
     sent = stepup.send_code(

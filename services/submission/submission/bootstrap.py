@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from pymongo.database import Database
 
+from servicekit.sealing import Sealer
 from submission import repository
 from submission.config import SubmissionSettings
 from submission.domain.calendar import (
@@ -30,6 +31,11 @@ class Services:
     store: AttachmentStore
     settings: SubmissionSettings
     clock: Callable[[], datetime] = field(default=utc_now)
+    sealer: Sealer | None = None  # from the settings' key rings unless given
+
+    def __post_init__(self) -> None:
+        if self.sealer is None:
+            self.sealer = self.settings.sealer()
 
     def now(self) -> datetime:
         return self.clock()

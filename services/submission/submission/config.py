@@ -4,7 +4,12 @@ from __future__ import annotations
 import dataclasses
 
 from servicekit.config import ConfigError, ServiceSettings, setting
+from servicekit.sealing import PiiKeyError, Sealer
 from submission.domain.calendar import PausePolicy
+
+# Development key rings (production refuses them): "<key id>:<base64url 32-byte key>,...".
+_DEV_PII_KEYS = "dev1:4E0l-qux8AasH3pv0gWjO5GRTF1eDZQacEfnJQ9i_1w"
+_DEV_LOOKUP_KEYS = "dev1:qBPPoI4qiq8vitRDXvuVemPlUhscIkLnXWE4_0h7KC4"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +39,16 @@ class SubmissionSettings(ServiceSettings):
     # Default supplement pause rule when an administrator has not chosen one.
     pause_policy: str = setting("SUBMISSION_PAUSE_POLICY", PausePolicy.EXTEND.value)
     font_dir: str = setting("SUBMISSION_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+    # Personal data at rest (servicekit.sealing): AES-256-GCM ring for the applicant, personal
+    # form values, profile copies, stored answers and outbox bodies; HMAC ring for lookups.
+    pii_keys: str = setting("SUBMISSION_PII_KEYS", _DEV_PII_KEYS, secret=True)
+    pii_active_key: str = setting("SUBMISSION_PII_ACTIVE_KEY", "dev1")
+    lookup_keys: str = setting("SUBMISSION_LOOKUP_KEYS", _DEV_LOOKUP_KEYS, secret=True)
+    lookup_active_key: str = setting("SUBMISSION_LOOKUP_ACTIVE_KEY", "dev1")
+
+    def sealer(self) -> Sealer:
+        return Sealer.from_specs(self.pii_keys, self.pii_active_key, self.lookup_keys,
+                                 self.lookup_active_key)
 
     def check(self) -> None:
         super().check()
@@ -41,3 +56,7 @@ class SubmissionSettings(ServiceSettings):
             raise ConfigError("SUBMISSION_PAUSE_POLICY must be 'extend' or 'restart'")
         if not 0 < self.download_url_seconds <= 600:
             raise ConfigError("SUBMISSION_DOWNLOAD_URL_SECONDS must be between 1 and 600")
+        try:
+            self.sealer()
+        except PiiKeyError as exc:
+            raise ConfigError(f"SUBMISSION_PII_* / SUBMISSION_LOOKUP_*: {exc}") from exc

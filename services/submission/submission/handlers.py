@@ -35,7 +35,7 @@ PURGE_BATCH = 100
 # ---- loading and access -----------------------------------------------------------------
 def load_for(svc: Services, actor: Actor, dossier_id: str) -> Dossier:
     """The dossier if `actor` may see it. Citizens never learn that others' dossiers exist."""
-    dossier = repository.get_dossier(svc.db, dossier_id)
+    dossier = repository.get_dossier(svc.db, dossier_id, sealer=svc.sealer)
     hidden = dossier is None or (
         dossier.owner_id != actor.id if actor.role == CITIZEN else dossier.status is Status.DRAFT)
     if hidden:  # drafts are private to their author; others' dossiers are not revealed
@@ -80,7 +80,8 @@ def create_draft(svc: Services, actor: Actor, procedure_code: str, agency_code: 
                            {"agency_code": ["Cơ quan không thực hiện thủ tục này."]})
     agency = {**agency, **_known_agency(svc, agency_code)}
     now = svc.now()
-    profile = repository.get_profile(svc.db, actor.id)  # present only with autofill consent
+    # present only with autofill consent
+    profile = repository.get_profile(svc.db, actor.id, sealer=svc.sealer)
     dossier = Dossier(
         id=uuid.uuid4().hex, owner_id=actor.id,
         procedure={k: v for k, v in procedure.items() if k != "agencies"},
@@ -89,7 +90,7 @@ def create_draft(svc: Services, actor: Actor, procedure_code: str, agency_code: 
         applicant=_applicant_from(profile),
         form_data=eform.prefill(procedure.get("eform") or {}, profile),
     )
-    repository.insert_dossier(svc.db, dossier, [])
+    repository.insert_dossier(svc.db, dossier, [], sealer=svc.sealer)
     return dossier
 
 
@@ -123,7 +124,7 @@ def update_draft(svc: Services, actor: Actor, dossier_id: str, *, form_data: dic
     if merged_applicant is not None:
         merged_applicant = {k: v for k, v in merged_applicant.items() if v not in (None, "")}
     dossier.update_draft(form_data=cleaned, applicant=merged_applicant, now=svc.now())
-    repository.save_dossier(svc.db, dossier, [])
+    repository.save_dossier(svc.db, dossier, [], sealer=svc.sealer)
     return dossier
 
 
@@ -194,7 +195,7 @@ def add_attachment(svc: Services, actor: Actor, dossier_id: str, *, document_typ
                 uploads.check_sizes(size, limit, dossier.attachment_bytes,
                                     svc.settings.dossier_max_bytes)
             dossier.add_attachment(attachment, svc.now())
-            repository.save_dossier(svc.db, dossier, [])
+            repository.save_dossier(svc.db, dossier, [], sealer=svc.sealer)
             return attachment
         except (ConcurrencyConflict, UploadRefused, InvalidInput, NotPermitted) as exc:
             if isinstance(exc, ConcurrencyConflict) and attempt + 1 < _SAVE_ATTEMPTS:
@@ -247,7 +248,8 @@ def submit(svc: Services, actor: Actor, dossier_id: str, request_key: str | None
     receipt_day = now.astimezone(VN_TZ).date()
     sequence = repository.next_sequence(svc.db, counter_key(dossier.agency["code"], receipt_day))
     dossier.submit(actor, format_dossier_code(dossier.agency["code"], receipt_day, sequence), now)
-    repository.save_dossier(svc.db, dossier, _envelopes(dossier), request_key=request_key)
+    repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer,
+                            request_key=request_key)
     return dossier
 
 
@@ -257,7 +259,7 @@ def act(svc: Services, actor: Actor, dossier_id: str, action: str, inputs: dict[
     dossier = load_for(svc, actor, dossier_id)
     _check_version(dossier, expected_version)
     dossier.perform(action, actor, inputs, svc.now(), svc.calendar(), svc.pause_policy())
-    repository.save_dossier(svc.db, dossier, _envelopes(dossier))
+    repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer)
     return dossier
 
 

@@ -11,6 +11,7 @@ USER_REGISTERED = "identity.user_registered"
 PROFILE_UPDATED = "identity.profile_updated"
 USER_DELETED = "identity.user_deleted"
 CONTACT_CHANGED = "identity.contact_changed"
+SECURITY_ALERT = "identity.security_alert"
 
 
 def otp_requested(
@@ -97,7 +98,6 @@ def contact_changed(
     }
 
 
-SECURITY_ALERT = "identity.security_alert"
 # What changed on the account (notify words each kind for the owner). No code, password or
 # clear identifier ever goes into the event.
 TOTP_ENABLED = "totp_enabled"

@@ -66,6 +66,7 @@ PURPOSE_LABELS = {
     "login": "đăng nhập",
     "reset_password": "đặt lại mật khẩu",
     "contact_change": "xác nhận thông tin liên hệ mới",
+    "lookup_proof": "xác minh chính chủ khi tra cứu hồ sơ theo số định danh",
     "totp_enable": "bật ứng dụng xác thực",
     "totp_remove": "gỡ ứng dụng xác thực",
     "totp": "xác thực",

@@ -104,7 +104,9 @@ def test_catalog_events_become_the_local_copies(api, bus, worker, mongo_db, clie
     assert mongo_db.dossiers.find_one({"_id": created.json["id"]})["tenant"] == "79"
 
 
-def test_consented_profile_copy_follows_identity_events(bus, worker, mongo_db):
+def test_consented_profile_copy_follows_identity_events(bus, worker, mongo_db, settings):
+    sealer = settings.sealer()
+
     def profile_event(version, consent):
         return new_event("identity.profile_updated",
                          {"user_id": "citizen-5", "changed": ["full_name"],
@@ -113,14 +115,14 @@ def test_consented_profile_copy_follows_identity_events(bus, worker, mongo_db):
                          source="identity", aggregate_id="citizen-5", aggregate_version=version)
 
     publish(bus, profile_event(2, True))
-    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5"))
+    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5", sealer=sealer))
     publish(bus, profile_event(3, False))  # consent withdrawn → the copy is erased
-    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5") is None)
+    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5", sealer=sealer) is None)
     publish(bus, profile_event(1, True))  # a late, older event does not bring it back
     marker = new_event("identity.user_deleted", {"user_id": "someone-else", "mode": "erase"},
                        source="identity", aggregate_id="someone-else")
     publish(bus, marker)
     wait_until(lambda: mongo_db.handled_events.count_documents({}) >= 4)
-    assert repository.get_profile(mongo_db, "citizen-5") is None
+    assert repository.get_profile(mongo_db, "citizen-5", sealer=sealer) is None
     stored = mongo_db.profiles.find_one({"_id": "citizen-5"})
     assert "full_name" not in stored and not stored["consent"]
