@@ -80,16 +80,21 @@ def officer_queue(db: Database, agency_code: str, *, status: str | None, overdue
                   now: datetime, page: int, per_page: int) -> tuple[list[Dossier], int]:
     """The agency's dossiers by due date. Received but not yet accepted ones (no due date)
     come first: they are waiting at the reception desk."""
-    query: dict[str, Any] = {"agency_code": agency_code, "status": {"$ne": Status.DRAFT.value}}
+    # Drafts (deleted or not) are private to their author: these two conditions are ANDed
+    # with every filter, so no `status=` can replace them (issue 20, finding 4).
+    conditions: list[dict[str, Any]] = [
+        {"agency_code": agency_code}, {"status": {"$ne": Status.DRAFT.value}},
+        {"deleted_at": {"$exists": False}}]
     if status:
-        query["status"] = status
+        conditions.append({"status": status})
     if overdue is True:
         open_statuses = [s.value for s in Status if s.value not in _CLOSED]
-        query["due_at"] = {"$lt": iso(now)}
-        query["status"] = {"$in": [status] if status in open_statuses else []} if status \
-            else {"$in": open_statuses}
+        conditions.append({"due_at": {"$lt": iso(now)}})
+        conditions.append({"status": {"$in": [status] if status in open_statuses else []}
+                           if status else {"$in": open_statuses}})
     elif overdue is False:
         # `{"due_at": None}` inside this $or matches nothing on nx-27017; `$in: [None]` does.
-        query["$or"] = [{"due_at": {"$gte": iso(now)}}, {"due_at": {"$in": [None]}},
-                        {"status": {"$in": _CLOSED}}]
-    return _page(db, query, [("due_at", ASCENDING), ("submitted_at", ASCENDING)], page, per_page)
+        conditions.append({"$or": [{"due_at": {"$gte": iso(now)}}, {"due_at": {"$in": [None]}},
+                                   {"status": {"$in": _CLOSED}}]})
+    return _page(db, {"$and": conditions}, [("due_at", ASCENDING), ("submitted_at", ASCENDING)],
+                 page, per_page)

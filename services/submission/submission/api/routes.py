@@ -254,7 +254,7 @@ class PrintableForm(MethodView):
 class OfficerQueue(MethodView):
     @officer_blp.doc(security=_SECURITY)
     @require_auth("officer")
-    @officer_blp.arguments(s.OfficerQuerySchema, location="query")
+    @officer_blp.arguments(s.OfficerQuerySchema, location="query", error_status_code=400)
     @officer_blp.response(200, s.DossierPageSchema)
     def get(self, query):
         """Hồ sơ của cơ quan, lọc theo trạng thái và quá hạn, sắp theo hạn trả"""

@@ -92,7 +92,13 @@ class MyDossiersQuerySchema(PageQuerySchema):
 
 
 class OfficerQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(_STATUSES))
+    # Officers never see drafts: `draft` is not a value of this filter (400, see the route).
+    status = fields.String(
+        validate=validate.OneOf(
+            [s for s in _STATUSES if s != Status.DRAFT.value],
+            error="Trạng thái không hợp lệ. Cán bộ không xem được hồ sơ đang soạn (nháp)."),
+        metadata={"description": "Trạng thái hồ sơ. `draft` không được chấp nhận (400): hồ "
+                                 "sơ nháp chỉ chủ hồ sơ xem được."})
     overdue = fields.Boolean()
 
 
