@@ -11,7 +11,7 @@ from submission.bootstrap import Services, calendar_from_document
 from submission.documents.apology import apology_pdf
 from submission.documents.form_view import form_html
 from submission.documents.receipt import receipt_pdf
-from submission.domain import eform, uploads
+from submission.domain import content, eform, uploads
 from submission.domain.calendar import VN_TZ, vietnam_public_holidays
 from submission.domain.codes import counter_key, format_dossier_code
 from submission.domain.errors import (
@@ -180,6 +180,9 @@ def add_attachment(svc: Services, actor: Actor, dossier_id: str, *, document_typ
     stream.seek(0)
     content_type = uploads.check_type(name, uploads.detect_mime(head),
                                       component.get("allowed_types"))
+    # structure, not only the magic number, then the virus scanner: before anything is stored
+    content.check_structure(name, uploads.extension_of(name), stream, svc.content_limits())
+    svc.scanner.scan(name, stream)
     key = f"dossiers/{dossier.id}/{uuid.uuid4().hex}"
     sha256 = svc.store.put(key, stream, size, content_type)
     attachment = {"id": uuid.uuid4().hex, "component": component["code"], "file_name": name,

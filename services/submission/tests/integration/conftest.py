@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from servicekit.testing.files import minimal_pdf
 from submission import repository
 from submission.app import create_app
 from submission.config import SubmissionSettings
@@ -48,7 +49,7 @@ AGENCIES = [
 
 FORM = {"ho_ten_tre": "Nguyễn Minh Khang", "ngay_sinh_tre": "2026-02-01"}
 APPLICANT = {"full_name": "Nguyễn Văn An", "cccd": "079203001234", "phone": "0912345678"}
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = minimal_pdf("giay chung sinh")  # parses: uploads are checked by structure
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
