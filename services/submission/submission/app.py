@@ -17,6 +17,7 @@ from submission.config import SubmissionSettings
 from submission.domain.errors import (
     ConcurrencyConflict,
     DomainError,
+    IdentityPending,
     IllegalTransition,
     InvalidInput,
     NotFound,
@@ -47,6 +48,12 @@ def storage_unavailable(error: StorageUnavailable):
                                "Vui lòng thử lại sau.", headers={"Retry-After": "30"})
 
 
+def identity_pending(error: IdentityPending):
+    """identity's event with the account's identity is on its way (a just-registered
+    account): a short wait, not a failure."""
+    return error_response(503, error.message, headers={"Retry-After": "5"})
+
+
 def scanner_unavailable(error: ScannerUnavailable):
     log.error("virus scanner unavailable", extra={"fields": {"error": str(error)}})
     return error_response(503, "Dịch vụ kiểm tra mã độc tạm thời không hoạt động nên chưa "
@@ -73,6 +80,7 @@ def create_app(settings: SubmissionSettings | None = None) -> Flask:
     app.register_error_handler(DomainError, domain_error)
     app.register_error_handler(StorageUnavailable, storage_unavailable)
     app.register_error_handler(ScannerUnavailable, scanner_unavailable)
+    app.register_error_handler(IdentityPending, identity_pending)
     for blueprint in (routes.blp, routes.officer_blp, routes.admin_blp):
         api.register_blueprint(blueprint)
     _prepare(db, store)

@@ -78,9 +78,24 @@ def on_agency_changed(event: dict[str, Any], ctx: HandlerContext) -> None:
 _PROFILE_KEYS = ("full_name", "cccd", "date_of_birth", "phone", "email", "address")
 
 
+def on_user_registered(event: dict[str, Any], ctx: HandlerContext) -> None:
+    _keep_verified_identity(event, ctx)
+
+
+def _keep_verified_identity(event: dict[str, Any], ctx: HandlerContext) -> None:
+    """The account's identity (cccd, full name, date of birth) binds the applicant of the
+    citizen's own dossiers: kept whatever the autofill consent (README § identity)."""
+    data = event["data"]
+    identity = data.get("verified_identity")
+    if identity and identity.get("cccd"):
+        repository.put_verified_identity(ctx.db, data["user_id"], identity,
+                                         int(event.get("aggregate_version") or 0))
+
+
 def on_profile_updated(event: dict[str, Any], ctx: HandlerContext) -> None:
     """Keep a copy only while the citizen consents to autofill; drop it when they withdraw."""
     data = event["data"]
+    _keep_verified_identity(event, ctx)
     if data.get("autofill_consent"):
         profile = {k: data[k] for k in _PROFILE_KEYS if data.get(k)}
         repository.put_profile(ctx.db, data["user_id"], profile, event.get("aggregate_version"))
@@ -91,12 +106,14 @@ def on_profile_updated(event: dict[str, Any], ctx: HandlerContext) -> None:
 def on_user_deleted(event: dict[str, Any], ctx: HandlerContext) -> None:
     # Deletion is final: no later profile event may bring the copy back.
     repository.drop_profile(ctx.db, event["data"]["user_id"], FINAL_VERSION)
+    repository.put_verified_identity(ctx.db, event["data"]["user_id"], None, FINAL_VERSION)
     repository.abandon_drafts_of(ctx.db, event["data"]["user_id"])
 
 
 HANDLERS = {
     PROCEDURES_QUEUE: {"catalog.procedure_published": on_procedure_published,
                        "catalog.agency_changed": on_agency_changed},
-    PROFILES_QUEUE: {"identity.profile_updated": on_profile_updated,
+    PROFILES_QUEUE: {"identity.user_registered": on_user_registered,
+                     "identity.profile_updated": on_profile_updated,
                      "identity.user_deleted": on_user_deleted},
 }

@@ -35,6 +35,7 @@ PROCEDURES = "procedures"
 PROCEDURE_VERSIONS = "procedure_versions"
 AGENCIES = "agencies"
 PROFILES = "profiles"
+IDENTITIES = "verified_identities"
 CALENDAR = "calendar"
 IDEMPOTENCY = "idempotency_keys"
 AUDIT = "audit"
@@ -78,6 +79,7 @@ def _state(dossier: Dossier) -> dict[str, Any]:
         "status_code": dossier.status.code,
         "applicant": dossier.applicant,
         "applicant_cccd": dossier.applicant.get("cccd"),
+        "filer": dossier.filer,
         "form_data": dossier.form_data,
         "attachments": dossier.attachments,
         "code": dossier.code,
@@ -104,6 +106,7 @@ def dossier_from_document(document: dict[str, Any],
         status=Status(document["status"]),
         version=document["version"],
         applicant=document.get("applicant") or {},
+        filer=document.get("filer") or {},
         form_data=document.get("form_data") or {},
         attachments=list(document.get("attachments") or []),
         code=document.get("code"),
@@ -289,6 +292,32 @@ def get_profile(db: Database, user_id: str) -> dict[str, Any] | None:
     if not document:
         return None
     return {k: document[k] for k in _PROFILE_FIELDS if document.get(k)}
+
+
+# ---- verified account identities (identity's events, whatever the autofill consent) ---------
+_IDENTITY_FIELDS = ("cccd", "full_name", "date_of_birth")
+
+
+def put_verified_identity(db: Database, user_id: str, identity: dict[str, Any] | None,
+                          version: int) -> None:
+    """Keep the newest verified identity of an account (``None`` erases it for good when
+    ``version`` is final: the account was deleted)."""
+    if identity is None:
+        update = {"$set": {"version": version, "erased": True},
+                  "$unset": {k: "" for k in _IDENTITY_FIELDS}}
+    else:
+        update = {"$set": {**{k: identity.get(k) for k in _IDENTITY_FIELDS},
+                           "version": version}}
+    with contextlib.suppress(DuplicateKeyError):  # a newer event already wrote this identity
+        db[IDENTITIES].update_one({"$and": [{"_id": user_id}, {"version": {"$lt": version}}]},
+                                  update, upsert=True)
+
+
+def get_verified_identity(db: Database, user_id: str) -> dict[str, Any] | None:
+    document = db[IDENTITIES].find_one({"_id": user_id})
+    if not document or not document.get("cccd"):
+        return None
+    return {k: document[k] for k in _IDENTITY_FIELDS if document.get(k)}
 
 
 # ---- working calendar -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
+from submission.domain import binding
 from submission.domain.model import Dossier, iso
 from submission.domain.status import FINAL_STATUSES, Status
 from submission.repository import DOSSIERS, dossier_from_document
@@ -34,6 +35,8 @@ def dossier_summary(dossier: Dossier, now: datetime) -> dict[str, Any]:
         "agency_code": dossier.agency["code"],
         "agency_name": dossier.agency.get("name"),
         "applicant_name": dossier.effective_applicant.get("full_name"),
+        "proxy_filing": bool(dossier.filer),
+        "filer_name": filer_of(dossier).get("full_name"),
         "created_at": _utc(dossier.created_at),
         "updated_at": _utc(dossier.updated_at),
         "submitted_at": _utc(dossier.submitted_at),
@@ -43,15 +46,22 @@ def dossier_summary(dossier: Dossier, now: datetime) -> dict[str, Any]:
     }
 
 
+def filer_of(dossier: Dossier) -> dict[str, Any]:
+    """Who filed: a proxy filing's verified filer, else the applicant (the account holder)."""
+    return dict(dossier.filer) if dossier.filer else binding.identity_of(
+        dossier.effective_applicant)
+
+
 def dossier_detail(dossier: Dossier, now: datetime) -> dict[str, Any]:
     attachments = [{k: v for k, v in a.items() if k != "object_key"}
                    for a in dossier.attachments]
     return {
         **dossier_summary(dossier, now),
         "applicant": dossier.effective_applicant,
+        "filer": filer_of(dossier),
         "form": dossier.form_data,
         "eform": dossier.procedure.get("eform") or {"fields": []},
-        "components": dossier.procedure.get("components", []),
+        "components": dossier.components,
         "attachments": attachments,
         "details": dossier.details,
         "extensions": dossier.extensions,

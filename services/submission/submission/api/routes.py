@@ -94,7 +94,8 @@ class DossierItem(MethodView):
         """Lưu nháp: kiểm tra các trường đã điền"""
         dossier = handlers.update_draft(
             svc(), actor(), dossier_id, form_data=body.get("form"),
-            applicant=body.get("applicant"), expected_version=body.get("version"))
+            applicant=body.get("applicant"), expected_version=body.get("version"),
+            filed_for=body.get("filed_for", handlers.UNCHANGED))
         return views.dossier_detail(dossier, svc().now())
 
     @blp.doc(security=_SECURITY)

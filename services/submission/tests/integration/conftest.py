@@ -49,6 +49,9 @@ AGENCIES = [
 
 FORM = {"ho_ten_tre": "Nguyễn Minh Khang", "ngay_sinh_tre": "2026-02-01"}
 APPLICANT = {"full_name": "Nguyễn Văn An", "cccd": "079203001234", "phone": "0912345678"}
+# The verified identity identity's events give a test account (it binds the applicant);
+# every citizen of these tests is this person unless a test says otherwise.
+IDENTITY = {"cccd": "079203001234", "full_name": "Nguyễn Văn An", "date_of_birth": "2003-04-05"}
 PDF = minimal_pdf("giay chung sinh")  # parses: uploads are checked by structure
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -90,10 +93,12 @@ def app(settings, clock, mongo_db):
 
 
 def seed_catalog(db):
-    """The local copies the worker would have built from catalog's events."""
+    """The local copies the worker would have built from catalog's and identity's events."""
     repository.upsert_procedure(db, procedure_from_event(PROCEDURE))
     for agency in AGENCIES:
         repository.upsert_agency(db, agency, 1)
+    for user_id in ("citizen-1", "citizen-42"):
+        repository.put_verified_identity(db, user_id, IDENTITY, 1)
 
 
 @pytest.fixture
@@ -104,11 +109,15 @@ def client(app):
 class Api:
     """Small helpers over the test client for the calls every test makes."""
 
-    def __init__(self, client, issuer):
+    def __init__(self, client, issuer, db):
         self.client = client
         self.issuer = issuer
+        self.db = db
 
-    def citizen(self, sub="citizen-1"):
+    def citizen(self, sub="citizen-1", identity=None):
+        """A citizen's headers; the account's verified identity as identity's events give
+        it (``IDENTITY`` unless told)."""
+        repository.put_verified_identity(self.db, sub, identity or IDENTITY, 1)
         return self.issuer.headers(sub=sub, role="citizen")
 
     def officer(self, agency=AGENCY, sub="officer-1"):
@@ -162,8 +171,8 @@ class Api:
 
 
 @pytest.fixture
-def api(client, jwks_issuer):
-    return Api(client, jwks_issuer)
+def api(client, jwks_issuer, mongo_db):
+    return Api(client, jwks_issuer, mongo_db)
 
 
 @pytest.fixture
