@@ -12,10 +12,18 @@ PYTEST_ARGS ?=
 
 $(STAMP): requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) (Python 3.11)"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p))
-	touch $(STAMP)
+	@echo "[1/3] virtual environment $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "[2/3] installer: uv (pip as the fallback)"
+	@$(PIP) install --quiet --disable-pip-version-check uv 2>/dev/null || echo "      uv unavailable, using pip"
+	@echo "[3/3] test tools and every package (editable): $(PACKAGES)"
+	@if test -x $(VENV)/bin/uv && $(VENV)/bin/uv pip install --quiet --python $(PY) \
+	     -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p)); then :; else \
+	  echo "      installing with pip"; \
+	  $(PIP) install --quiet --disable-pip-version-check \
+	     -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p)); \
+	fi
+	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install every service, the gateway and the test tools
 

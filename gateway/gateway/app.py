@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import routes
 from gateway.access import authenticate, init_rate_limits
@@ -24,9 +23,6 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         import_name=__name__,
         json_bodies_only=False,  # HTML forms of the portal; services judge proxied bodies
     )
-    if settings.trusted_proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
-                                x_proto=settings.trusted_proxies)
     app.extensions["upstreams"] = Upstreams(settings.upstreams(), settings.pool_size,
                                             settings.idempotent_retries)
     init_auth(app, TokenVerifier.from_settings(settings))
@@ -34,7 +30,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     routes.register_mounts(app)
     app.before_request(authenticate)
     init_rate_limits(app, settings)
-    init_headers(app, settings.allowed_origins)
+    init_headers(app, settings.allowed_origins, hsts_max_age=settings.hsts_max_age)
     init_docs(app)
     init_portal(app, settings)
     return app

@@ -1,4 +1,5 @@
-"""Security headers on every response, and CORS for the origins in ``CORS_ORIGINS``."""
+"""Security headers on every response (HSTS when ``HSTS_MAX_AGE`` is set), and CORS for the
+origins in ``CORS_ORIGINS``."""
 from __future__ import annotations
 
 from flask import Flask, request
@@ -19,13 +20,18 @@ DOCS_CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self' '
             "https://cdn.jsdelivr.net; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "connect-src 'self'; frame-ancestors 'none'")
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-CORS_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
+CORS_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID, X-Lookup-Proof"
 
 
-def init_headers(app: Flask, allowed_origins: frozenset[str]) -> None:
+def init_headers(app: Flask, allowed_origins: frozenset[str], *, hsts_max_age: int = 0
+                 ) -> None:
+    headers = dict(SECURITY_HEADERS)
+    if hsts_max_age > 0:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}; includeSubDomains"
+
     @app.after_request
     def add_headers(response):
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if request.path.endswith("/docs") or "/docs/" in request.path:
             response.headers["Content-Security-Policy"] = DOCS_CSP

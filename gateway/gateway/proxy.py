@@ -26,6 +26,7 @@ from urllib3.exceptions import (
 from urllib3.exceptions import TimeoutError as UpstreamTimeout
 from urllib3.util.retry import Retry
 
+from gateway.paths import encode
 from servicekit.errors import error_response
 from servicekit.logging import log_fields
 
@@ -121,8 +122,9 @@ def _forward_headers() -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items()
                if k.lower() not in HOP_BY_HOP and k.lower() not in _SET_HERE}
     headers["X-Request-ID"] = g.request_id
-    headers["X-Forwarded-For"] = ", ".join(filter(None, [
-        request.headers.get("X-Forwarded-For"), request.remote_addr]))
+    # Only the client address as the gateway established it (servicekit.client_address): what
+    # the caller wrote in X-Forwarded-For is not passed on for a service to believe.
+    headers["X-Forwarded-For"] = request.remote_addr or ""
     headers["X-Forwarded-Proto"] = request.scheme
     headers["X-Forwarded-Prefix"] = request.path[: len(request.path) - len(g.upstream_path)]
     return headers
@@ -130,8 +132,9 @@ def _forward_headers() -> dict[str, str]:
 
 def forward(upstreams: Upstreams, service: str, path: str, *,
             timeout: tuple[float, float]) -> Response:
-    g.upstream_path = "/" + path
-    url = f"{service}:/{path}"
+    """Send the request to ``service`` at ``path`` (decoded, leading '/'; encoded here)."""
+    g.upstream_path = path
+    url = f"{service}:{path}"
     headers = _forward_headers()
     body = None
     if request.content_length is not None:
@@ -142,7 +145,7 @@ def forward(upstreams: Upstreams, service: str, path: str, *,
     query = request.query_string.decode()
     try:
         upstream = upstreams.open(service, request.method,
-                                  "/" + path + (f"?{query}" if query else ""),
+                                  encode(path) + (f"?{query}" if query else ""),
                                   body=body, headers=headers, timeout=timeout)
     except MaxRetryError as exc:  # could not connect (or the connection timed out)
         if isinstance(exc.reason, NewConnectionError):

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from gateway.access import current_route
 from gateway.proxy import forward
 from servicekit.errors import abort
 
@@ -75,12 +76,14 @@ class PlatformHealth(MethodView):
 
 
 def register_mounts(app: Flask) -> None:
-    """``/api/<service>/<path>`` → that service's ``/<path>``."""
+    """``/api/<service>/<path>`` → that service's ``/<path>``: the normalised path that
+    ``gateway.access`` classified, nothing else."""
     def mounted(service: str, path: str = ""):
         settings = current_app.extensions["settings"]
         if service not in settings.upstreams():
             abort(404)
-        return forward(current_app.extensions["upstreams"], service, path,
+        route = current_route()
+        return forward(current_app.extensions["upstreams"], service, route.path,
                        timeout=(settings.connect_timeout, settings.read_timeout))
 
     app.add_url_rule("/api/<service>/", "mounted_root", mounted, methods=METHODS)

@@ -376,3 +376,20 @@ def test_a_waiting_change_can_be_cancelled_or_ends_after_too_many_tries(portal, 
     page = portal.get("/tai-khoan").get_data(as_text=True)
     assert "sai quá số lần" in page and 'id="f-phone"' in page
     assert services[0].profile["phone"] == "+84912345678"
+
+
+def test_too_many_sign_in_forms_from_one_address_is_a_429_page_with_retry_after(services,
+                                                                                jwks_issuer):
+    url = services[1]
+    portal = create_app(GatewaySettings.from_env(
+        {}, identity_url=url, catalog_url=url, submission_url=url, tracking_url=url,
+        notify_url=url, jwks_url=jwks_issuer.url, rate_limit_auth="2/minute",
+        rate_limit_prefix=f"t-{uuid.uuid4().hex}")).test_client()
+    page = portal.get("/dang-nhap").get_data(as_text=True)
+    form = {"csrf_token": csrf_of(page), "username": "0912345678", "password": PASSWORD}
+    statuses = [portal.post("/dang-nhap", data=form).status_code for _ in range(3)]
+    assert statuses[:2] != [429, 429] and statuses[2] == 429
+    refused = portal.post("/dang-nhap", data=form)
+    wait = int(refused.headers["Retry-After"])
+    assert 0 < wait <= 60
+    assert f"đợi khoảng {wait} giây" in refused.get_data(as_text=True)

@@ -31,7 +31,8 @@ def upstream():
                        body=request.get_data(as_text=True),
                        request_id=request.headers.get("X-Request-ID"),
                        prefix=request.headers.get("X-Forwarded-Prefix"),
-                       authorization=request.headers.get("Authorization"))
+                       authorization=request.headers.get("Authorization"),
+                       forwarded_for=request.headers.get("X-Forwarded-For"))
 
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
@@ -154,8 +155,11 @@ def test_rate_limit_answers_429_in_error_shape_with_retry_after(upstream, jwks_i
     statuses = [client.get("/api/tracking/lookup?code=X").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = client.get("/api/tracking/lookup?code=X")
-    assert limited.json["code"] == 429 and limited.json["message"]
-    assert int(limited.headers["Retry-After"]) > 0
+    assert limited.json["code"] == 429
+    wait = int(limited.headers["Retry-After"])
+    assert 0 < wait <= 60
+    assert limited.json["message"] == (
+        f"Bạn đã thao tác quá nhiều lần. Vui lòng thử lại sau {wait} giây.")
     # A signed-in user is limited per user, not by the anonymous lookup budget.
     assert client.get("/api/tracking/lookup?code=X",
                       headers=jwks_issuer.headers()).status_code == 200
@@ -201,3 +205,27 @@ def test_requests_spread_over_replicas_and_skip_one_that_is_down(jwks_issuer):
     assert seen.count("a") >= 3 and seen.count("b") >= 3
     assert health["ready"] is True and len(health["replicas"]) == 3
     assert health["replicas"][dead]["ready"] is False
+
+
+def test_services_get_the_client_address_not_what_the_caller_wrote(upstream, jwks_issuer):
+    spoofed = {"X-Forwarded-For": "6.6.6.6"}
+    direct = create_app(settings_for(upstream[1], jwks_issuer)).test_client()
+    assert direct.get("/api/catalog/procedures", headers=spoofed).json[
+        "forwarded_for"] == "127.0.0.1"
+    # Behind a TLS proxy the gateway trusts, the address that proxy saw is passed on.
+    behind = create_app(settings_for(upstream[1], jwks_issuer, trusted_proxies="127.0.0.1")
+                        ).test_client()
+    assert behind.get("/api/catalog/procedures", headers=spoofed).json[
+        "forwarded_for"] == "6.6.6.6"
+
+
+def test_sign_in_endpoints_share_one_high_per_address_bound_by_default(upstream, jwks_issuer):
+    settings = GatewaySettings.from_env({})
+    count, _, unit = settings.rate_limit_auth.partition("/")
+    assert unit == "minute" and int(count) >= 1000, "hundreds of people behind one address"
+    client = create_app(settings_for(upstream[1], jwks_issuer)).test_client()
+    statuses = {client.post(path, json={}).status_code
+                for path in ("/api/identity/register", "/api/identity/register/verify",
+                             "/api/identity/login", "/api/identity/login/verify",
+                             "/api/identity/token/refresh") for _ in range(10)}
+    assert statuses == {200}

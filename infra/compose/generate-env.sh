@@ -19,9 +19,9 @@ kid="k$(date +%Y%m)"
 jwt_key=$(openssl genpkey -algorithm ed25519 | awk 'BEGIN { ORS = "\\n" } { print }')
 
 if [ "$mode" = production ]; then
-  email_provider=smtp sms_provider=http
+  email_provider=smtp sms_provider=http cookie_secure=true
 else
-  email_provider=dev sms_provider=dev
+  email_provider=dev sms_provider=dev cookie_secure=false
 fi
 
 cat <<ENV
@@ -51,8 +51,24 @@ IDENTITY_LOOKUP_ACTIVE_KEY=$kid
 IDENTITY_OTP_HASH_KEY=$(b64url)
 IDENTITY_JWT_PRIVATE_KEY='$jwt_key'
 TRACKING_CCCD_HASH_KEY=$(b64url)
+TRACKING_PII_KEYS=$kid:$(b64url)
+TRACKING_PII_ACTIVE_KEY=$kid
+SUBMISSION_PII_KEYS=$kid:$(b64url)
+SUBMISSION_PII_ACTIVE_KEY=$kid
+SUBMISSION_LOOKUP_KEYS=$kid:$(b64url)
+SUBMISSION_LOOKUP_ACTIVE_KEY=$kid
 NOTIFY_SEAL_KEY=$(b64url)
+NOTIFY_PII_KEYS=$kid:$(b64url)
+NOTIFY_PII_ACTIVE_KEY=$kid
+NOTIFY_LOOKUP_KEYS=$kid:$(b64url)
+NOTIFY_LOOKUP_ACTIVE_KEY=$kid
 PORTAL_SECRET_KEY=$(b64url)
+METRICS_TOKEN=$(b64url)
+# The portal cookie is Secure (HTTPS only) in production: put a TLS proxy in front of the
+# gateway, name it in GATEWAY_TRUSTED_PROXIES and set HSTS_MAX_AGE=31536000 once HTTPS works.
+PORTAL_COOKIE_SECURE=$cookie_secure
+GATEWAY_TRUSTED_PROXIES=
+HSTS_MAX_AGE=0
 
 EMAIL_PROVIDER=$email_provider
 SMTP_HOST=

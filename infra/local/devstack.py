@@ -42,6 +42,9 @@ SERVICES = {  # name: (port variable, default port, has a worker)
 }
 
 
+LOOPBACK = "127.0.0.0/8,::1/128"
+
+
 def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -96,8 +99,15 @@ class Stack:
             "JWKS_URL": f"http://127.0.0.1:{self.service_port('identity')}"
                         "/.well-known/jwks.json",
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
+            # Services believe X-Forwarded-For from the gateway only (it runs on loopback);
+            # the gateway itself trusts nobody in front of it (GATEWAY_TRUSTED_PROXIES).
+            "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", LOOPBACK),
             **urls,
         }
+
+    def gateway_env(self) -> dict[str, str]:
+        return {**self.env(),
+                "TRUSTED_PROXIES": os.environ.get("GATEWAY_TRUSTED_PROXIES", "")}
 
     # -- starting -------------------------------------------------------------------------------
 
@@ -119,20 +129,21 @@ class Stack:
                     f"{name.upper()}_PORT to a free port")
             self.processes.append((name, start()))
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
         if name in self.without:
             return
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-        process = subprocess.Popen(args, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=ROOT, start_new_session=True)
+        process = subprocess.Popen(args, env=env or self.env(), stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
         self.processes.append((name, process))
 
-    def _gunicorn(self, name: str, app: str, port: int) -> None:
+    def _gunicorn(self, name: str, app: str, port: int, env: dict[str, str] | None = None
+                  ) -> None:
         # The images' configuration (servicekit.gunicorn_conf); 1 worker, 8 threads locally.
         from servicekit.gunicorn_conf import local_command
 
-        self._spawn(name, local_command(app, port, name=f"motcua-{name}"))
+        self._spawn(name, local_command(app, port, name=f"motcua-{name}"), env)
 
     def write_env(self) -> Path:
         """Record the environment every process got (``var/stack-env.json``), so one more
@@ -141,6 +152,7 @@ class Stack:
 
         keys = {"MOTCUA_ENV", "MOTCUA_VAR", "MONGO_URL", "AMQP_URL", "REDIS_URL", "S3_ENDPOINT",
                 "SMTP_HOST", "SMTP_PORT", "JWKS_URL", "PUBLIC_BASE_URL", "DEVSTACK_WITHOUT",
+                "TRUSTED_PROXIES", "METRICS_TOKEN",
                 *(f"{name.upper()}_URL" for name in SERVICES)}
         env = {k: v for k, v in self.env().items()
                if k in keys or k.startswith(("RATE_LIMIT", "SUBMISSION_", "LOG_LEVEL"))}
@@ -158,7 +170,8 @@ class Stack:
             for n in range(1, self.replicas(name, "_WORKER") + 1 if has_worker else 1):
                 self._spawn(f"{name}-worker" if n == 1 else f"{name}-worker-{n}",
                             [sys.executable, "-m", f"{name}.worker"])
-        self._gunicorn("gateway", "gateway.app:create_app()", self.gateway_port)
+        self._gunicorn("gateway", "gateway.app:create_app()", self.gateway_port,
+                       self.gateway_env())
 
     def wait_ready(self, timeout: float = 90.0) -> dict:
         url = f"http://127.0.0.1:{self.gateway_port}/api/healthz"

@@ -48,6 +48,8 @@ EXPECTED: dict[str, tuple[str, str, str, str, str, str]] = {
     "GET identity /me/export":                ("401", "ok",  "ok",  "ok",  "ok",  "ok"),
     "POST identity /me/totp":                 ("401", "nz",  "nz",  "nz",  "nz",  "nz"),
     "POST identity /me/totp/confirm":         ("401", "4xx", "4xx", "4xx", "4xx", "4xx"),
+    "POST identity /lookup-proof":            ("4xx", "4xx", "4xx", "4xx", "4xx", "4xx"),
+    "POST identity /lookup-proof/verify":     ("4xx", "4xx", "4xx", "4xx", "4xx", "4xx"),
     "GET identity /consents/autofill":        ("nz",  "ok",  "ok",  "ok",  "ok",  "ok"),
     "POST identity /officers":                ("401", "403", "403", "403", "403", "ok"),
     "GET identity /.well-known/jwks.json":    ("ok",  "ok",  "ok",  "ok",  "ok",  "ok"),
@@ -274,9 +276,14 @@ def test_admin_only_operations_refuse_everyone_else(matrix):
 
 def test_refusals_use_the_error_shape(matrix):
     _operations_, results, *_ = matrix
-    for (key, _role), response in results.items():
-        if response.status_code in (401, 403, 404) and key.split()[1] != "catalog":
-            error_shape(response)
+    refusals = [(key, role, response) for (key, role), response in results.items()
+                if response.status_code in (401, 403, 404)]
+    assert len({key.split()[1] for key, _role, _response in refusals}) == len(SERVICES), (
+        "every service refuses someone in the matrix")
+    for key, role, response in refusals:
+        assert response.headers.get("Content-Type", "").startswith("application/json"), (
+            key, role, response.status_code)
+        error_shape(response)
 
 
 def test_the_dossier_did_not_change(matrix, actors):

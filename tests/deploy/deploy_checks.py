@@ -269,7 +269,15 @@ def definitions_problems(definitions: dict) -> list[str]:
 # -- Dockerfiles ----------------------------------------------------------------------------
 
 
-def dockerfile_problems(path: Path, service: str) -> list[str]:
+DOCKERFILE = ROOT / "infra" / "docker" / "Dockerfile"
+# What each image's build arguments must be (SYSTEM_PACKAGES: what the service needs at run time).
+BUILD_ARGS = {name: {"SERVICE": name, "SOURCE_DIR": SOURCE_DIRS[name], "PORT": str(port)}
+              for name, (_settings, port, _worker) in SERVICES.items()}
+BUILD_ARGS["submission"]["SYSTEM_PACKAGES"] = "fonts-dejavu-core"  # its PDFs
+
+
+def dockerfile_problems(path: Path) -> list[str]:
+    """Problems of the one parameterised Dockerfile every image is built from."""
     text = path.read_text()
     problems: list[str] = []
     stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, flags=re.M | re.I)
@@ -281,11 +289,15 @@ def dockerfile_problems(path: Path, service: str) -> list[str]:
     if not images or not all(image.startswith("python:3.11-slim") for image in images):
         problems.append(f"base images {sorted(images)} are not python:3.11-slim")
     copied = set(re.findall(r"^COPY\s+(?!--from)(?!<<)(\S+)", text, flags=re.M))
-    allowed = {"libs/servicekit/", f"{SOURCE_DIRS[service]}/"}
+    allowed = {"libs/servicekit/", "${SOURCE_DIR}/"}
     if copied != allowed:
         problems.append(f"copies {sorted(copied)}, expected only {sorted(allowed)}")
-    if not re.search(r"pip wheel .*libs/servicekit .*" + re.escape(SOURCE_DIRS[service]), text):
+    if not re.search(r"pip wheel .*libs/servicekit .*\$\{SOURCE_DIR\}", text):
         problems.append("builder does not build wheels for servicekit and the service")
+    arguments = set(re.findall(r"^ARG\s+(\w+)", text, flags=re.M))
+    missing = {"SERVICE", "SOURCE_DIR", "PORT", "SYSTEM_PACKAGES"} - arguments
+    if missing:
+        problems.append(f"build arguments {sorted(missing)} are not declared")
     users = re.findall(r"^USER\s+(\S+)", text, flags=re.M)
     if not users or users[-1].split(":")[0] in {"root", "0"}:
         problems.append("runs as root")
@@ -293,16 +305,33 @@ def dockerfile_problems(path: Path, service: str) -> list[str]:
         problems.append("no HEALTHCHECK on /healthz with python")
     command = re.search(r"^CMD\s+(\[.*\])\s*$", text, flags=re.M)
     if command is None or json.loads(command.group(1)) != [
-            "gunicorn", "--config", GUNICORN_CONFIG, f"{service}.app:create_app()"]:
+            "gunicorn", "--config", GUNICORN_CONFIG, "servicekit.wsgi:create_app()"]:
         problems.append(f"does not start gunicorn --config {GUNICORN_CONFIG} on the app factory")
     if re.search(r"^COPY\s+<<", text, flags=re.M) or "gunicorn.conf" in text:
         problems.append(f"carries a gunicorn configuration of its own, not {GUNICORN_CONFIG}")
     environment = image_environment(text)
-    if environment.get("PORT") != str(SERVICES[service][1]):
-        problems.append(f"ENV PORT is {environment.get('PORT')!r}, expected {SERVICES[service][1]}")
+    for variable, argument in (("SERVICE_NAME", "${SERVICE}"), ("PORT", "${PORT}")):
+        if environment.get(variable) != argument:
+            problems.append(f"ENV {variable} is {environment.get(variable)!r}, not {argument}")
     for variable in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
         if not environment.get(variable, "").isdigit():
             problems.append(f"ENV lacks a default for {variable}")
+    return problems
+
+
+def build_problems(document: dict) -> list[str]:
+    """Every process of the compose file builds from the one Dockerfile with its arguments."""
+    problems = []
+    for name, definition in (document.get("services") or {}).items():
+        service = name.removesuffix("-worker")
+        if service not in SERVICES:
+            continue
+        build = definition.get("build") or {}
+        if build.get("dockerfile") != "infra/docker/Dockerfile" or build.get("context") != ".":
+            problems.append(f"{name}: not built from infra/docker/Dockerfile in the root context")
+        arguments = {key: str(value) for key, value in (build.get("args") or {}).items()}
+        if arguments != BUILD_ARGS[service]:
+            problems.append(f"{name}: build args {arguments}, expected {BUILD_ARGS[service]}")
     return problems
 
 

@@ -1,4 +1,5 @@
-"""The images: one Dockerfile per service, and a wheel that carries every file it needs.
+"""The images: one parameterised Dockerfile for every service, and a wheel that carries every
+file it needs.
 
 Images install the service from a wheel built in the Dockerfile's builder stage, so a template,
 static file or data file that the package does not declare (setuptools package-data) is
@@ -22,10 +23,30 @@ PROJECTS = {**checks.SOURCE_DIRS, "servicekit": "libs/servicekit"}
 PACKAGES = {name: name for name in PROJECTS}
 
 
-@pytest.mark.parametrize("service", sorted(checks.SERVICES))
-def test_dockerfile_builds_one_service_slim_non_root_with_healthcheck(service):
-    path = checks.ROOT / checks.SOURCE_DIRS[service] / "Dockerfile"
-    assert checks.dockerfile_problems(path, service) == []
+def test_the_dockerfile_builds_one_service_slim_non_root_with_healthcheck():
+    assert checks.dockerfile_problems(checks.DOCKERFILE) == []
+
+
+def test_every_process_is_built_from_the_one_dockerfile_with_its_arguments():
+    compose = checks.load_yaml(checks.COMPOSE_FILE)
+    assert checks.build_problems(compose) == []
+    built = {name.removesuffix("-worker") for name, definition in compose["services"].items()
+             if "build" in definition}
+    assert built == set(checks.SERVICES)
+    assert not [p for p in checks.ROOT.glob("**/Dockerfile")
+                if ".venv" not in p.parts and p != checks.DOCKERFILE], "one Dockerfile only"
+
+
+def test_build_check_fails_on_a_wrong_port_or_another_dockerfile():
+    compose = checks.load_yaml(checks.COMPOSE_FILE)
+    compose["services"]["tracking"]["build"] = {
+        "context": ".", "dockerfile": "infra/docker/Dockerfile",
+        "args": {"SERVICE": "tracking", "SOURCE_DIR": "services/tracking", "PORT": "8083"}}
+    compose["services"]["notify-worker"]["build"] = {"context": ".",
+                                                     "dockerfile": "services/notify/Dockerfile"}
+    problems = checks.build_problems(compose)
+    assert any(p.startswith("tracking: build args") for p in problems), problems
+    assert any(p.startswith("notify-worker: not built from") for p in problems), problems
 
 
 def test_dockerignore_keeps_local_state_out_of_the_build_context():
@@ -36,14 +57,14 @@ def test_dockerignore_keeps_local_state_out_of_the_build_context():
 
 
 def test_dockerfile_check_fails_on_a_root_single_stage_image(broken_copy):
-    path = broken_copy("services/submission/Dockerfile")
+    path = broken_copy("infra/docker/Dockerfile")
     text = path.read_text()
     text = re.sub(r"^USER .*$", "", text, flags=re.M)
     text = text.replace("FROM ${PYTHON_IMAGE} AS builder", "FROM python:3.12 AS builder")
     text = text.replace("COPY libs/servicekit/ libs/servicekit/",
                         "COPY libs/servicekit/ libs/servicekit/\nCOPY services/ services/")
     path.write_text(text)
-    problems = checks.dockerfile_problems(path, "submission")
+    problems = checks.dockerfile_problems(path)
     assert "runs as root" in problems
     assert any("not python:3.11-slim" in p for p in problems)
     assert any(p.startswith("copies") for p in problems)
@@ -51,13 +72,13 @@ def test_dockerfile_check_fails_on_a_root_single_stage_image(broken_copy):
 
 def test_dockerfile_check_fails_on_an_image_with_a_gunicorn_configuration_of_its_own(
         broken_copy):
-    path = broken_copy("services/submission/Dockerfile")
+    path = broken_copy("infra/docker/Dockerfile")
     text = path.read_text().replace(
         '"--config", "python:servicekit.gunicorn_conf"', '"--config", "/app/gunicorn.conf.py"')
     text = text.replace("USER 10001", "COPY <<'EOF' /app/gunicorn.conf.py\nworkers = 2\nEOF\n"
                         "USER 10001")
     path.write_text(text.replace("    GUNICORN_THREADS=4 \\\n", ""))
-    problems = checks.dockerfile_problems(path, "submission")
+    problems = checks.dockerfile_problems(path)
     assert any(p.startswith("does not start gunicorn --config") for p in problems)
     assert any(p.startswith("carries a gunicorn configuration") for p in problems)
     assert "ENV lacks a default for GUNICORN_THREADS" in problems

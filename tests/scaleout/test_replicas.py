@@ -15,6 +15,7 @@ from pymongo import MongoClient
 
 from infra.local import journeys
 from infra.local.runner import RunningStack
+from servicekit.config import ServiceSettings
 from servicekit.testing import wait_until
 
 REPLICAS = {"SUBMISSION_REPLICAS": "2", "SUBMISSION_WORKER_REPLICAS": "2",
@@ -23,6 +24,7 @@ REPLICAS = {"SUBMISSION_REPLICAS": "2", "SUBMISSION_WORKER_REPLICAS": "2",
             # A key reserved by a request lost with the killed replica frees up sooner.
             "SUBMISSION_IDEMPOTENCY_LEASE_SECONDS": "35"}
 COUNT = 80
+METRICS_AUTH = {"Authorization": f"Bearer {ServiceSettings.from_env({}).metrics_token}"}
 
 
 def _consumers(vhost: str) -> dict[str, int]:
@@ -32,7 +34,7 @@ def _consumers(vhost: str) -> dict[str, int]:
 
 
 def _requests_served(url: str) -> float:
-    text = requests.get(f"{url}/metrics", timeout=5).text
+    text = requests.get(f"{url}/metrics", timeout=5, headers=METRICS_AUTH).text
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                if line.startswith("http_requests_total{") and "/dossiers" in line)
 

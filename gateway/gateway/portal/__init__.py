@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import Flask, flash, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from gateway.portal import account, admin, dossiers, officer, public  # noqa: F401 - routes
+from gateway.access import retry_after_seconds
+from gateway.portal import account, admin, caching, dossiers, officer, public  # noqa: F401
 from gateway.portal.client import LoginRequired, ServiceUnavailable
 from gateway.portal.session import check_csrf, csrf_token, current_user, init_session
 from gateway.portal.web import FILTERS, STATUS_LABELS, portal, render, safe_next
@@ -19,7 +20,8 @@ from servicekit.errors import error_response
 TEXT_COOKIE = "motcua_text"
 # Sign-in and registration forms: limited per client address like identity's API routes.
 AUTH_FORMS = ("portal.register", "portal.register_verify", "portal.resend_code",
-              "portal.login", "portal.login_verify")
+              "portal.login", "portal.login_verify",
+              "portal.tracking_proof_send", "portal.tracking_proof_verify")
 
 
 @portal.before_request
@@ -62,9 +64,11 @@ def _login_required(_error):
 
 
 @portal.errorhandler(429)
-def _too_many(_error):
+def _too_many(error):
+    wait = retry_after_seconds(error)
     return render("portal/error.html", title="Bạn đã thử quá nhiều lần",
-                  message="Để bảo vệ tài khoản, vui lòng đợi khoảng một phút rồi thử lại."), 429
+                  message=f"Để bảo vệ tài khoản, vui lòng đợi khoảng {wait} giây rồi thử lại."
+                  ), 429, {"Retry-After": str(wait)}
 
 
 @portal.errorhandler(400)

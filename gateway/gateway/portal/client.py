@@ -71,10 +71,10 @@ def flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _headers(token: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
-    forwarded = ", ".join(filter(None, [request.headers.get("X-Forwarded-For"),
-                                        request.remote_addr]))
+    # The browser's address as the gateway established it (servicekit.client_address), never
+    # what the browser wrote in its own X-Forwarded-For.
     headers = {"Accept": "application/json", "X-Request-ID": g.get("request_id", ""),
-               "X-Forwarded-For": forwarded, "X-Forwarded-Proto": request.scheme}
+               "X-Forwarded-For": request.remote_addr or "", "X-Forwarded-Proto": request.scheme}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     headers.update(extra or {})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,6 +30,7 @@ STATUS_LABELS = {
     "completed": "Đã xử lý xong",
     "returned": "Đã trả kết quả",
 }
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
 HOME_BY_ROLE = {"citizen": "portal.my_dossiers", "officer": "portal.officer_queue",
                 "admin": "portal.statistics"}
 
@@ -52,8 +54,10 @@ def login_required(*roles: str) -> Callable:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only paths on this site (no scheme, host or '//') may be redirected to."""
-    if not target:
+    """Only paths on this site (no scheme, host or '//') may be redirected to; a control
+    character (CR/LF would split the Location header) or a backslash (browsers read '/\\' as
+    '//') makes it no target at all."""
+    if not target or _UNSAFE_IN_NEXT.search(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -63,6 +63,11 @@ class ServiceSettings:
     worker_heartbeat_file: str = setting("WORKER_HEARTBEAT_FILE", "")
     max_body_bytes: int = setting("MAX_BODY_BYTES", 25 * 1024 * 1024)
     docs_ui_url: str = setting("DOCS_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    # Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
+    # empty = nobody: the client is the socket's peer (servicekit.client_address).
+    trusted_proxies: str = setting("TRUSTED_PROXIES", "")
+    # Bearer token Prometheus sends to read /metrics; without it /metrics answers 401.
+    metrics_token: str = setting("METRICS_TOKEN", "dev-only-metrics-token", secret=True)
 
     @property
     def is_production(self) -> bool:
@@ -71,6 +76,13 @@ class ServiceSettings:
     @property
     def is_development(self) -> bool:
         return self.env in {"development", "test"}
+
+    @property
+    def trusted_proxy_networks(self) -> tuple:
+        """``TRUSTED_PROXIES`` parsed (checked at start-up by :meth:`check`)."""
+        from servicekit.client_address import parse_networks
+
+        return parse_networks(self.trusted_proxies)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
@@ -88,7 +100,11 @@ class ServiceSettings:
         return settings
 
     def check(self) -> None:
-        """Refuse default secrets in production."""
+        """Refuse unreadable proxy ranges always, and default secrets in production."""
+        try:
+            _ = self.trusted_proxy_networks
+        except ValueError as exc:
+            raise ConfigError(f"TRUSTED_PROXIES: {exc}") from exc
         if not self.is_production:
             return
         unchanged = [

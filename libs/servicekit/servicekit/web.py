@@ -2,13 +2,14 @@
 
 ``create_service_app`` returns a Flask app with flask-smorest's ``Api`` already wired:
 the one error shape, JSON logs with ``X-Request-ID``, ``/healthz``, ``/readyz`` (running the
-readiness checks the service passes), ``/metrics``, ``/openapi.json`` and a docs UI at
-``/docs``. A service then registers its own blueprints on the returned ``Api``.
+readiness checks the service passes), ``/metrics`` (behind ``METRICS_TOKEN``), ``/openapi.json``
+and a docs UI at ``/docs``, and the client address from ``X-Forwarded-For`` only when the peer
+is one of ``TRUSTED_PROXIES``. A service then registers its own blueprints on the returned
+``Api``.
 """
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Mapping
 
@@ -16,16 +17,9 @@ from flask import Flask, g, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
-from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+from prometheus_client import Counter, Histogram
 
+from servicekit.client_address import TrustedProxies
 from servicekit.config import ServiceSettings
 from servicekit.errors import ErrorSchema, error_response, register_error_handlers
 from servicekit.logging import (
@@ -35,6 +29,7 @@ from servicekit.logging import (
     reset_correlation_id,
     set_correlation_id,
 )
+from servicekit.metrics import metrics_view
 from servicekit.schemas import use_vietnamese_messages
 
 log = logging.getLogger("servicekit.http")
@@ -95,15 +90,6 @@ def _health_blueprint(service: str, checks: Mapping[str, ReadinessCheck],
             return body, (200 if ready else 503)
 
     return blp
-
-
-def _metrics_view():
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-    else:
-        registry = DEFAULT_REGISTRY
-    return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
 
 JSON_TYPE = "application/json"
@@ -228,7 +214,9 @@ def create_service_app(
     _install_request_context(app, settings.service_name, json_bodies_only)
     api.register_blueprint(_health_blueprint(settings.service_name, readiness or {},
                                              informational or {}))
-    app.add_url_rule("/metrics", "metrics", _metrics_view)
+    app.add_url_rule("/metrics", "metrics", metrics_view)
+    # request.remote_addr is the client, from X-Forwarded-For only behind TRUSTED_PROXIES.
+    app.wsgi_app = TrustedProxies(app.wsgi_app, settings.trusted_proxy_networks)
 
     @app.errorhandler(413)
     def too_large(_error):

@@ -24,6 +24,6 @@ def test_production_refuses_default_secrets_and_names_them():
 def test_production_starts_when_secrets_are_set():
     settings = ServiceSettings.from_env({
         "MOTCUA_ENV": "production", "AMQP_URL": "amqp://motcua:s3cret@mq//",
-        "MONGO_URL": "mongodb://motcua:s3cret@db/?replicaSet=rs0"})
+        "MONGO_URL": "mongodb://motcua:s3cret@db/?replicaSet=rs0", "METRICS_TOKEN": "s3cret"})
     assert settings.is_production
     assert settings.public_dict()["amqp_url"] == "***"

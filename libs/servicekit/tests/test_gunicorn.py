@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from servicekit.config import ServiceSettings
 from servicekit.testing import ServiceProcess
 
 TESTS = Path(__file__).parent
+METRICS_AUTH = {"Authorization": f"Bearer {ServiceSettings.from_env({}).metrics_token}"}
 
 
 def _sample(env: dict[str, str] | None = None, **kwargs) -> ServiceProcess:
@@ -110,7 +112,7 @@ def test_multipart_reaches_only_the_endpoints_that_take_it(server):
 
 
 def _requests_counted(server: ServiceProcess) -> float:
-    metrics = requests.get(server.url + "/metrics", timeout=5).text
+    metrics = requests.get(server.url + "/metrics", timeout=5, headers=METRICS_AUTH).text
     assert "python_gc_objects_collected_total" not in metrics  # multiprocess mode, not one
     return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()  # worker's own
                if line.startswith('http_requests_total{endpoint="/notes/<note_id>"'))

@@ -64,7 +64,9 @@ def test_health_readiness_metrics_and_openapi(app):
     assert ready.json["checks"] == {"ok": "ok", "broken": "error: ConnectionError",
                                     "broker": "error: ConnectionError"}
     client.get("/healthz")
-    assert b"http_requests_total" in client.get("/metrics").data
+    token = app.extensions["settings"].metrics_token
+    scraped = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert b"http_requests_total" in scraped.data
     spec = client.get("/openapi.json").json
     assert "/items" in spec["paths"] and "/readyz" in spec["paths"]
     assert client.get("/docs").status_code == 200
@@ -172,3 +174,24 @@ def test_page_numbers_are_bounded():
 
     assert PageQuerySchema().validate({"page": "10000"}) == {}
     assert "page" in PageQuerySchema().validate({"page": "461168601842738792"})
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Basic dev-only-metrics-token",
+                                           "Bearer "])
+def test_metrics_without_the_metrics_token_is_a_401_with_nothing_in_it(app, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+    response = app.test_client().get("/metrics", headers=headers)
+    assert response.status_code == 401
+    assert response.json["code"] == 401 and "METRICS_TOKEN" in response.json["message"]
+    assert b"http_requests_total" not in response.data
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_production_refuses_the_default_metrics_token():
+    from servicekit.config import ConfigError
+
+    secrets = {"MOTCUA_ENV": "production", "AMQP_URL": "amqp://u:p@mq//",
+               "MONGO_URL": "mongodb://u:p@db/"}
+    with pytest.raises(ConfigError, match="METRICS_TOKEN"):
+        ServiceSettings.from_env(secrets)
+    assert ServiceSettings.from_env({**secrets, "METRICS_TOKEN": "a-real-one"}).is_production

@@ -7,6 +7,7 @@ import logging
 from flask import Flask
 from pymongo.errors import PyMongoError
 
+from identity.api import lookup_proof
 from identity.api.routes import blp
 from identity.bootstrap import build_services
 from identity.config import IdentitySettings
@@ -69,6 +70,7 @@ def create_app(settings: IdentitySettings | None = None) -> Flask:
     )
     app.register_error_handler(DomainError, domain_error)
     api.register_blueprint(blp)
+    api.register_blueprint(lookup_proof.blp)
     try:
         services.repo.ensure_indexes()
     except PyMongoError as exc:  # Mongo down at start: /readyz says so; the worker retries

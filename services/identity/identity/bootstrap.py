@@ -10,10 +10,10 @@ from argon2 import PasswordHasher
 from pymongo.database import Database
 
 from identity.domain.clock import Clock, SystemClock
-from identity.domain.lockout import LockoutPolicy
 from identity.domain.otp import OtpHasher, OtpPolicy
 from identity.domain.passwords import PasswordHashing
 from identity.domain.pii import BlindIndex, PersonalDataVault, PiiCipher, parse_keyring
+from identity.domain.throttling import Limit, ThrottlePolicy
 from identity.domain.tokens import RefreshPolicy
 from identity.domain.totp import TotpParams
 from identity.keys import AccessTokenIssuer, SigningKeys
@@ -31,7 +31,7 @@ class Services:
     access_tokens: AccessTokenIssuer
     clock: Clock = field(default_factory=SystemClock)
     otp_policy: OtpPolicy = field(default_factory=OtpPolicy)
-    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    throttling: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     refresh: RefreshPolicy = field(default_factory=RefreshPolicy)
     totp: TotpParams = field(default_factory=TotpParams)
     consent_text_version: str = "2026-11-01"
@@ -69,17 +69,34 @@ def build_services(settings, db: Database, keys: SigningKeys) -> Services:
             ttl=timedelta(seconds=settings.otp_ttl_seconds),
             max_attempts=settings.otp_max_attempts,
             resend_cooldown=timedelta(seconds=settings.otp_resend_cooldown_seconds),
-            max_sends_per_window=settings.otp_max_sends_per_hour,
         ),
-        lockout=LockoutPolicy(
-            max_failures=settings.login_max_failures,
-            window=timedelta(seconds=settings.login_failure_window_seconds),
-            lock_for=timedelta(seconds=settings.login_lock_seconds),
-        ),
+        throttling=throttle_policy(settings),
         refresh=RefreshPolicy(
             token_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
             family_ttl=timedelta(seconds=settings.session_max_seconds),
         ),
         consent_text_version=settings.consent_text_version,
         default_otp_channel=settings.default_otp_channel,
+    )
+
+
+def throttle_policy(settings) -> ThrottlePolicy:
+    """The limits of ``domain.throttling`` from the settings (README, "Limits")."""
+    login_window = timedelta(seconds=settings.login_failure_window_seconds)
+    hour = timedelta(hours=1)
+    return ThrottlePolicy(
+        password=Limit(settings.login_max_failures, login_window),
+        password_account=Limit(settings.login_account_max_failures, login_window),
+        step_up=Limit(settings.step_up_max_failures, login_window),
+        second_factor=Limit(
+            settings.second_factor_max_failures,
+            timedelta(seconds=settings.second_factor_window_seconds),
+        ),
+        refresh=Limit(
+            settings.refresh_max_per_family, timedelta(seconds=settings.refresh_window_seconds)
+        ),
+        sends=Limit(settings.otp_max_sends_per_hour, hour),
+        reset_sends_per_account=Limit(settings.otp_reset_sends_per_account_per_hour, hour),
+        register_sends_per_client=Limit(settings.otp_register_sends_per_client_per_hour, hour),
+        known_client_for=timedelta(days=settings.known_client_days),
     )

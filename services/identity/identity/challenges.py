@@ -8,14 +8,9 @@ from identity.domain import events
 from identity.domain.cccd import normalise_cccd
 from identity.domain.email import InvalidEmail, normalise_email
 from identity.domain.errors import OtpRejected, TooManyAttempts
-from identity.domain.otp import (
-    OUTCOME_MESSAGES,
-    OtpChallenge,
-    OtpOutcome,
-    OtpSendLimit,
-    ensure_send_allowed,
-)
+from identity.domain.otp import OUTCOME_MESSAGES, OtpChallenge, OtpOutcome
 from identity.domain.phone import InvalidPhone, normalise_phone
+from identity.throttles import charge_send
 from servicekit.events import new_event
 
 CHALLENGE_UNKNOWN = "Mã xác thực không đúng hoặc đã hết hạn."
@@ -46,17 +41,6 @@ def otp_event(svc: Services, challenge: OtpChallenge, to: str, code: str) -> dic
     return make_event(svc, events.OTP_REQUESTED, data, challenge.id, challenge.sends)
 
 
-def consume_send_quota(svc: Services, destination_hash: str) -> None:
-    send_id, count = svc.repo.record_send(
-        destination_hash, svc.clock.now(), svc.otp_policy.send_window
-    )
-    try:
-        ensure_send_allowed(count - 1, svc.otp_policy)
-    except OtpSendLimit as exc:
-        svc.repo.forget_send(send_id)
-        raise TooManyAttempts(exc.message) from exc
-
-
 def issue_challenge(
     svc: Services,
     *,
@@ -66,10 +50,18 @@ def issue_challenge(
     subject_id: str | None = None,
     payload: dict | None = None,
     deliver: bool = True,
+    ip: str | None = None,
 ) -> OtpChallenge:
-    """Create a challenge and (unless a decoy) the event that sends its code."""
+    """Create a challenge and (unless a decoy) the event that sends its code.
+
+    The send is charged to its purpose's buckets (``throttles.charge_send``, from client
+    ``ip``): a refusal is a 429, or for a reset a challenge that sends nothing (same answer).
+    """
     destination_hash = svc.vault.index.hash("otp_destination", destination)
-    consume_send_quota(svc, destination_hash)
+    if not charge_send(
+        svc, purpose, destination_hash=destination_hash, account=subject_id, ip=ip
+    ):
+        deliver = False
     payload = {**(payload or {}), "to": svc.cipher.encrypt("otp_to", destination)}
     challenge, code = OtpChallenge.issue(
         purpose=purpose,
@@ -101,8 +93,8 @@ def settle(svc: Services, challenge: OtpChallenge, outcome: OtpOutcome) -> None:
     if outcome is OtpOutcome.OK:
         return
     message = OUTCOME_MESSAGES[outcome]
-    if outcome is OtpOutcome.EXHAUSTED:
-        raise TooManyAttempts(message)
+    if outcome is OtpOutcome.EXHAUSTED:  # start again (a new challenge) at once
+        raise TooManyAttempts(message, retry_after=1)
     raise OtpRejected(message, {"code": [message]})
 
 

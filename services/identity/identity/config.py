@@ -53,7 +53,21 @@ class IdentitySettings(ServiceSettings):
     default_otp_channel: str = setting("IDENTITY_DEFAULT_OTP_CHANNEL", "sms")
     login_max_failures: int = setting("IDENTITY_LOGIN_MAX_FAILURES", 5)
     login_failure_window_seconds: int = setting("IDENTITY_LOGIN_FAILURE_WINDOW_SECONDS", 900)
-    login_lock_seconds: int = setting("IDENTITY_LOGIN_LOCK_SECONDS", 900)
+
+    # Limits that follow the abuser (README, "Limits"); windows as above unless named.
+    login_account_max_failures: int = setting("IDENTITY_LOGIN_ACCOUNT_MAX_FAILURES", 20)
+    known_client_days: int = setting("IDENTITY_KNOWN_CLIENT_DAYS", 30)
+    step_up_max_failures: int = setting("IDENTITY_STEP_UP_MAX_FAILURES", 5)
+    second_factor_max_failures: int = setting("IDENTITY_SECOND_FACTOR_MAX_FAILURES", 10)
+    second_factor_window_seconds: int = setting("IDENTITY_SECOND_FACTOR_WINDOW_SECONDS", 3600)
+    refresh_max_per_family: int = setting("IDENTITY_REFRESH_MAX_PER_FAMILY", 30)
+    refresh_window_seconds: int = setting("IDENTITY_REFRESH_WINDOW_SECONDS", 900)
+    otp_reset_sends_per_account_per_hour: int = setting(
+        "IDENTITY_OTP_RESET_SENDS_PER_ACCOUNT_PER_HOUR", 15
+    )
+    otp_register_sends_per_client_per_hour: int = setting(
+        "IDENTITY_OTP_REGISTER_SENDS_PER_CLIENT_PER_HOUR", 1000
+    )
 
     # argon2id cost (RFC 9106 second recommendation by default).
     argon2_time_cost: int = setting("IDENTITY_ARGON2_TIME_COST", 3)

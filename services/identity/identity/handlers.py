@@ -13,13 +13,12 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from identity import profile, recovery, sessions, twofactor
+from identity import profile, recovery, sessions, throttles, twofactor
 from identity.bootstrap import Services
 from identity.challenges import (
     CHALLENGE_UNKNOWN,
     RETRY,
     classify_username,
-    consume_send_quota,
     find_user,
     issue_challenge,
     load_challenge,
@@ -38,7 +37,6 @@ from identity.domain.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
-from identity.domain.lockout import LOCKED_MESSAGE
 from identity.domain.names import InvalidName, normalise_full_name
 from identity.domain.otp import (
     OtpChallenge,
@@ -67,6 +65,7 @@ class Register:
     email: str
     password: str
     channel: str = "sms"
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,7 @@ class VerifyLogin:
 @dataclass(frozen=True)
 class ResendCode:
     challenge_id: str
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,7 @@ def register(svc: Services, cmd: Register) -> dict:
         destination=destination,
         payload=payload if existing is None else {},
         deliver=existing is None,
+        ip=cmd.ip,
     )
     svc.repo.audit(
         "register",
@@ -217,9 +218,17 @@ def resend_code(svc: Services, cmd: ResendCode) -> dict:
         raise TooManyAttempts(exc.message, retry_after=exc.retry_after) from exc
     except OtpClosed as exc:
         raise OtpRejected(exc.message) from exc
-    consume_send_quota(svc, challenge.destination_hash)
+    delivered = throttles.charge_send(
+        svc,
+        challenge.purpose,
+        destination_hash=challenge.destination_hash,
+        account=challenge.subject_id,
+        ip=cmd.ip,
+    )
+    if not delivered:  # a quiet refusal (reset): same answer, the old code void, nothing sent
+        challenge.void_code()
     to = svc.cipher.decrypt("otp_to", challenge.payload["to"])
-    sent = [otp_event(svc, challenge, to, code)] if challenge.deliver else []
+    sent = [otp_event(svc, challenge, to, code)] if challenge.deliver and delivered else []
     if not svc.repo.save_challenge(challenge, sent):
         raise OtpRejected(RETRY)
     return {
@@ -233,40 +242,33 @@ def resend_code(svc: Services, cmd: ResendCode) -> dict:
 
 
 def login(svc: Services, cmd: Login) -> dict:
-    """Check the password, then start the second factor.
+    """Check the password under the sign-in limits, then start the second factor.
 
-    Unknown usernames go through the same steps (a dummy password check, a throttle keyed by
-    the username) so neither the answer nor the lockout tells whether an account exists.
+    Unknown usernames go through the same steps (a dummy password check, limits keyed by the
+    username) so neither the answer nor a refusal tells whether an account exists.
     """
     now = svc.clock.now()
     user = find_user(svc, cmd.username)
-    kind, value = classify_username(cmd.username)
-    key = f"user:{user['_id']}" if user else f"name:{svc.vault.index.hash('login', value)}"
-    throttle = svc.repo.get_throttle(key)
     audit = {"user_id": user["_id"] if user else None, "ip": cmd.ip}
-    if throttle.is_locked(now):
-        svc.passwords.dummy_verify(cmd.password)
+    try:
+        check = throttles.sign_in_password(
+            svc, classify_username(cmd.username), cmd.password, cmd.ip, user
+        )
+    except TooManyAttempts:
         svc.repo.audit("login", "locked", now, **audit)
-        retry = int((throttle.locked_until - now).total_seconds()) + 1
-        raise TooManyAttempts(LOCKED_MESSAGE, retry_after=retry)
-    if user is None or not user.get("password_hash"):
-        svc.passwords.dummy_verify(cmd.password)
-        ok = False
-    else:
-        ok = svc.passwords.verify(user["password_hash"], cmd.password)
-    if not ok:
-        throttle.record_failure(now, svc.lockout)
-        svc.repo.save_throttle(throttle)
-        svc.repo.audit("login", "bad_credentials", now, **audit)
+        raise
+    if not check.accepted:
+        outcome = "guarded_unknown_client" if check.refused_right_password else "bad_credentials"
+        svc.repo.audit("login", outcome, now, **audit)
         raise AuthenticationFailed(BAD_CREDENTIALS)
-    if throttle.failures or throttle.locked_until:
-        throttle.record_success()
-        svc.repo.save_throttle(throttle)
+    throttles.ensure_second_factor_open(svc, user["_id"])
     svc.repo.audit("login", "password_ok", now, **audit)
-    return _start_second_factor(svc, user)
+    return _start_second_factor(svc, user, check.client)
 
 
-def _start_second_factor(svc: Services, user: dict) -> dict:
+def _start_second_factor(svc: Services, user: dict, client: str) -> dict:
+    """The login challenge remembers the client, which becomes known to the account once the
+    second factor is proved (``throttles.sign_in_password``)."""
     now = svc.clock.now()
     if user.get("totp"):
         challenge, _ = OtpChallenge.issue(
@@ -278,6 +280,7 @@ def _start_second_factor(svc: Services, user: dict) -> dict:
             policy=svc.otp_policy,
             subject_id=user["_id"],
             deliver=False,
+            payload={"client": client},
         )
         svc.repo.insert_challenge(challenge, [])
         return {
@@ -286,14 +289,19 @@ def _start_second_factor(svc: Services, user: dict) -> dict:
             "expires_in": challenge.expires_in(now),
         }
     if user["role"] in ("officer", "admin"):
-        return _start_totp_enrolment_login(svc, user)
+        return _start_totp_enrolment_login(svc, user, client)
     clear = svc.vault.open(user["pii"])
     channel = user.get("otp_channel") or svc.default_otp_channel
     if channel == "sms" and not clear.get("phone"):
         channel = "email"
     destination = clear["phone"] if channel == "sms" else clear["email"]
     challenge = issue_challenge(
-        svc, purpose="login", channel=channel, destination=destination, subject_id=user["_id"]
+        svc,
+        purpose="login",
+        channel=channel,
+        destination=destination,
+        subject_id=user["_id"],
+        payload={"client": client},
     )
     return {
         "challenge_id": challenge.id,
@@ -302,12 +310,12 @@ def _start_second_factor(svc: Services, user: dict) -> dict:
     }
 
 
-def _start_totp_enrolment_login(svc: Services, user: dict) -> dict:
+def _start_totp_enrolment_login(svc: Services, user: dict, client: str) -> dict:
     """Officers and admins have no account without TOTP: the first login enrols it."""
     now = svc.clock.now()
     secret = new_secret()
     account = svc.vault.open(user["pii"]).get("email") or user["_id"]
-    payload = {"totp_secret": svc.cipher.encrypt("totp", secret)}
+    payload = {"totp_secret": svc.cipher.encrypt("totp", secret), "client": client}
     challenge, _ = OtpChallenge.issue(
         purpose="login",
         channel="totp_enrolment",
@@ -330,27 +338,34 @@ def _start_totp_enrolment_login(svc: Services, user: dict) -> dict:
 
 
 def verify_login(svc: Services, cmd: VerifyLogin) -> dict:
+    """The second factor, under the account's limit across challenges (``throttles``)."""
     now = svc.clock.now()
     challenge = load_challenge(svc, cmd.challenge_id, "login")
     user = svc.repo.get_user(challenge.subject_id or "")
     if user is None or user.get("status") != "active":
         raise OtpRejected(CHALLENGE_UNKNOWN, {"code": [CHALLENGE_UNKNOWN]})
+    client = challenge.payload.get("client")
+    guard = throttles.open_second_factor(svc, user["_id"])
     extra: dict[str, Any] = {}
     if challenge.channel == "totp":
         check, after = check_second_factor(svc, user)
         outcome = challenge.verify_with(check, cmd.code, now, svc.otp_policy)
+        throttles.close_second_factor(svc, user["_id"], guard, outcome is OtpOutcome.WRONG)
         settle(svc, challenge, outcome)
         after()
     elif challenge.channel == "totp_enrolment":
         check, after = enrol_from_challenge(svc, user, challenge)
         outcome = challenge.verify_with(check, cmd.code, now, svc.otp_policy)
+        throttles.close_second_factor(svc, user["_id"], guard, outcome is OtpOutcome.WRONG)
         if outcome is OtpOutcome.OK:
             challenge.payload = {}  # the secret now lives (sealed) on the user only
         settle(svc, challenge, outcome)
         extra["recovery_codes"] = after()
     else:
         outcome = challenge.verify(cmd.code, now, svc.otp_hasher, svc.otp_policy)
+        throttles.close_second_factor(svc, user["_id"], guard, outcome is OtpOutcome.WRONG)
         settle(svc, challenge, outcome)
+    throttles.remember_client(svc, user["_id"], client)
     svc.repo.audit("login", "success", now, user_id=user["_id"], method=challenge.channel)
     return {**sessions.issue_session(svc, user), **extra}
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from identity import throttles
 from identity.bootstrap import SOURCE, Services
 from identity.challenges import CHALLENGE_UNKNOWN, issue_challenge, load_challenge, settle
 from identity.domain import events
@@ -194,9 +195,7 @@ def update_profile(svc: Services, cmd: UpdateProfile) -> dict:
     pending = None
     if contact:
         # Step-up: a stolen session alone must not move the account's OTPs elsewhere.
-        if not svc.passwords.verify(
-            user.get("password_hash") or "", cmd.changes["current_password"]
-        ):
+        if not throttles.step_up_password(svc, user, cmd.changes["current_password"]):
             raise AuthenticationFailed(WRONG_PASSWORD, {"current_password": [WRONG_PASSWORD]})
         [(name, value)] = contact.items()
         _ensure_contact_free(svc, user["_id"], name, value)
@@ -416,7 +415,7 @@ def delete_account(svc: Services, cmd: DeleteAccount) -> None:
     and tell other services with ``identity.user_deleted``."""
     now = svc.clock.now()
     user = _live_user(svc, cmd.user_id)
-    if not svc.passwords.verify(user.get("password_hash") or "", cmd.password):
+    if not throttles.step_up_password(svc, user, cmd.password):
         raise AuthenticationFailed(WRONG_PASSWORD, {"password": [WRONG_PASSWORD]})
     erase = {
         name: ""
@@ -462,7 +461,7 @@ def change_password(svc: Services, cmd: ChangePassword) -> None:
     """
     now = svc.clock.now()
     user = _live_user(svc, cmd.user_id)
-    if not svc.passwords.verify(user.get("password_hash") or "", cmd.current_password):
+    if not throttles.step_up_password(svc, user, cmd.current_password):
         raise AuthenticationFailed(WRONG_PASSWORD, {"current_password": [WRONG_PASSWORD]})
     clear = svc.vault.open(user.get("pii") or {})
     personal = (

@@ -1,14 +1,16 @@
 """Forgotten password: a code to the account's phone or email, then a new password.
 
 The answer to "send me a code" is the same whether or not the username exists (a decoy
-challenge stands in for unknown ones), and the channel follows the username's form: an email
-username gets the code by email, a phone or CCCD username by SMS.
+challenge stands in for unknown ones) and whether or not the send quota is full (then nothing
+is sent: a 429 would say which CCCD owns which phone), and the channel follows the username's
+form: an email username gets the code by email, a phone or CCCD username by SMS.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from identity import throttles
 from identity.bootstrap import Services
 from identity.challenges import (
     classify_username,
@@ -28,6 +30,7 @@ RETRY = "Yêu cầu đang được xử lý đồng thời, vui lòng thử lạ
 @dataclass(frozen=True)
 class ForgotPassword:
     username: str
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class ResetPassword:
     challenge_id: str
     code: str
     new_password: str
+    ip: str | None = None
 
 
 def forgot_password(svc: Services, cmd: ForgotPassword) -> dict:
@@ -55,6 +59,7 @@ def forgot_password(svc: Services, cmd: ForgotPassword) -> dict:
         destination=destination,
         subject_id=user["_id"] if user else None,
         deliver=user is not None,
+        ip=cmd.ip,
     )
     svc.repo.audit(
         "password_forgot",
@@ -75,6 +80,7 @@ def reset_password(svc: Services, cmd: ResetPassword) -> None:
     challenge = load_challenge(svc, cmd.challenge_id, PURPOSE)
     user = svc.repo.get_user(challenge.subject_id) if challenge.subject_id else None
     personal: tuple[str, ...] = ()
+    clear: dict[str, str] = {}
     if user is not None and user.get("status") == "active":
         clear = svc.vault.open(user["pii"])
         personal = (
@@ -97,7 +103,9 @@ def reset_password(svc: Services, cmd: ResetPassword) -> None:
     if not svc.repo.update_user(user["_id"], user["version"], update, []):
         raise Conflict(RETRY)
     svc.repo.revoke_user_families(user["_id"], now, "password_reset")
-    throttle = svc.repo.get_throttle(f"user:{user['_id']}")
-    throttle.record_success()  # whoever proved the code may sign in again at once
-    svc.repo.save_throttle(throttle)
+    # Whoever proved the code may sign in again at once, from this client even while the
+    # account is guarded against password guessing.
+    forms = [(kind, clear[kind]) for kind in ("cccd", "phone", "email") if clear.get(kind)]
+    throttles.lift_password_limits(svc, user["_id"], forms)
+    throttles.remember_client(svc, user["_id"], throttles.client_key(svc, cmd.ip))
     svc.repo.audit("password_reset", "success", now, user_id=user["_id"])

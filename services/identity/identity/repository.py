@@ -6,6 +6,7 @@ clear CCCD, phone number or email.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict, fields
 from datetime import UTC, datetime, timedelta
@@ -13,9 +14,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
-from identity.domain.lockout import LoginThrottle
 from identity.domain.otp import OtpChallenge, OtpStatus
 from identity.domain.pii import PiiCipher
 from identity.domain.tokens import RefreshToken, TokenFamily
@@ -23,8 +22,7 @@ from identity.sealed_outbox import sealed_document, sealed_update
 
 USERS = "users"
 CHALLENGES = "otp_challenges"
-OTP_SENDS = "otp_sends"
-THROTTLES = "login_throttles"
+HITS = "rate_hits"  # sliding-window limits (domain.throttling): one document per counted hit
 FAMILIES = "token_families"
 REFRESH_TOKENS = "refresh_tokens"
 AUDIT = "audit"
@@ -39,9 +37,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("role", ASCENDING)], name="role"),
     ],
     CHALLENGES: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
-    OTP_SENDS: [
-        IndexModel([("destination_hash", ASCENDING), ("sent_at", DESCENDING)], name="dest"),
-        IndexModel([("sent_at", ASCENDING)], expireAfterSeconds=2 * 3600, name="ttl"),
+    HITS: [
+        IndexModel([("bucket", ASCENDING), ("at", DESCENDING)], name="bucket_at"),
+        # a safety net only: the worker's purge removes hits once past the longest window
+        IndexModel([("at", ASCENDING)], expireAfterSeconds=86400, name="ttl"),
     ],
     FAMILIES: [IndexModel([("user_id", ASCENDING)], name="user")],
     REFRESH_TOKENS: [IndexModel([("family_id", ASCENDING)], name="family")],
@@ -165,7 +164,7 @@ class Repository:
 
     def purge(self, now: datetime, keep: timedelta) -> int:
         """Drop what outlived its use by ``keep``: expired challenges (they may hold a sealed
-        pending registration), login counters at rest. Returns how many documents went."""
+        pending registration), limit hits past every window. Returns how many documents went."""
         cutoff = to_iso(now - keep)
         gone = (
             self.db[CHALLENGES]
@@ -174,53 +173,50 @@ class Repository:
             )
             .deleted_count
         )
-        gone += self.db[THROTTLES].delete_many({"updated_at": {"$lt": cutoff}}).deleted_count
+        gone += self.db[HITS].delete_many({"at": {"$lt": now - keep}}).deleted_count
         return gone
 
-    # -- OTP send quota -----------------------------------------------------------------
+    # -- sliding-window limits (domain.throttling) ----------------------------------------
 
-    def record_send(
-        self, destination_hash: str, now: datetime, window: timedelta
-    ) -> tuple[str, int]:
-        """Record a send first, then count: two racing requests can never both slip past."""
-        send_id = uuid.uuid4().hex
-        self.db[OTP_SENDS].insert_one(
-            {"_id": send_id, "destination_hash": destination_hash, "sent_at": now}
+    def record_hit(self, bucket: str, now: datetime) -> str:
+        """Record an attempt first, then count it: two racing requests can never both slip
+        past a limit. Returns the hit's id (to forget it when the attempt is not counted)."""
+        hit_id = uuid.uuid4().hex
+        self.db[HITS].insert_one({"_id": hit_id, "bucket": bucket, "at": now})
+        return hit_id
+
+    def count_hits(self, bucket: str, since: datetime) -> int:
+        return self.db[HITS].count_documents({"bucket": bucket, "at": {"$gt": since}})
+
+    def nth_oldest_hit(self, bucket: str, since: datetime, n: int) -> datetime | None:
+        """The time of the ``n``-th oldest hit (1 = the oldest) still in the window."""
+        cursor = (
+            self.db[HITS]
+            .find({"bucket": bucket, "at": {"$gt": since}})
+            .sort("at", ASCENDING)
+            .skip(n - 1)
+            .limit(1)
         )
-        count = self.db[OTP_SENDS].count_documents(
-            {"destination_hash": destination_hash, "sent_at": {"$gt": now - window}}
-        )
-        return send_id, count
+        found = next(iter(cursor), None)
+        return from_iso(found["at"]).replace(tzinfo=UTC) if found else None
 
-    def forget_send(self, send_id: str) -> None:
-        self.db[OTP_SENDS].delete_one({"_id": send_id})
+    def forget_hit(self, hit_id: str) -> None:
+        self.db[HITS].delete_one({"_id": hit_id})
 
-    # -- login throttling ---------------------------------------------------------------
+    def clear_hits(self, prefix: str) -> None:
+        """Forget every hit of the buckets whose key starts with ``prefix``."""
+        self.db[HITS].delete_many({"bucket": {"$regex": "^" + re.escape(prefix)}})
 
-    def get_throttle(self, key: str) -> LoginThrottle:
-        doc = self.db[THROTTLES].find_one({"_id": key})
-        if doc is None:
-            return LoginThrottle(key)
-        return LoginThrottle(
-            key,
-            doc["failures"],
-            from_iso(doc.get("window_started_at")),
-            from_iso(doc.get("locked_until")),
-        )
-
-    def save_throttle(self, throttle: LoginThrottle) -> None:
-        state = _dump(
-            {
-                "failures": throttle.failures,
-                "window_started_at": throttle.window_started_at,
-                "locked_until": throttle.locked_until,
-                "updated_at": datetime.now(UTC),
-            }
-        )
-        try:  # insert then update: nx-27017 ignores the filter's _id on upserts
-            self.db[THROTTLES].insert_one({"_id": throttle.key, **state})
-        except DuplicateKeyError:
-            self.db[THROTTLES].update_one({"_id": throttle.key}, {"$set": state})
+    def remember_client(self, user_id: str, client: str, now: datetime, keep: int = 20) -> None:
+        """Note that ``client`` (a keyed digest) completed a sign-in; the newest ``keep`` stay.
+        Not a versioned write: it changes nothing another writer could have read."""
+        user = self.db[USERS].find_one({"_id": user_id}, {"known_clients": 1}) or {}
+        known = {**(user.get("known_clients") or {}), client: to_iso(now)}
+        stale = sorted(known, key=known.__getitem__, reverse=True)[keep:]
+        update: dict[str, dict] = {"$set": {f"known_clients.{client}": to_iso(now)}}
+        if stale:
+            update["$unset"] = {f"known_clients.{name}": "" for name in stale}
+        self.db[USERS].update_one({"_id": user_id}, update)
 
     # -- refresh tokens -----------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from identity import throttles
 from identity.bootstrap import Services
 from identity.domain.errors import AuthenticationFailed
 from identity.domain.tokens import (
@@ -46,11 +47,15 @@ def _tokens(svc: Services, user: dict, family: TokenFamily) -> dict:
 
 
 def refresh_tokens(svc: Services, cmd: RefreshTokens) -> dict:
-    """Rotate: spend the presented token, mint the next. A spent token revokes the family."""
+    """Rotate: spend the presented token, mint the next. A spent token revokes the family.
+
+    Rotations are limited per family (``throttles.charge_refresh``: 429, the token kept)."""
     now = svc.clock.now()
     token = svc.repo.get_refresh_token(hash_refresh_token(cmd.refresh_token))
     family = svc.repo.get_family(token.family_id) if token else None
     decision = decide_refresh(token, family, now)
+    if decision is RefreshDecision.ROTATE:
+        throttles.charge_refresh(svc, family.id)
     if decision is RefreshDecision.ROTATE and not svc.repo.spend_refresh_token(token.hash, now):
         decision = RefreshDecision.REUSE_DETECTED  # spent by a concurrent request
     if decision is RefreshDecision.REUSE_DETECTED:

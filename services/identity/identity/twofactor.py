@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import qrcode
 
+from identity import throttles
 from identity.bootstrap import Services
 from identity.domain.consent import iso
 from identity.domain.errors import Conflict, OtpRejected, ValidationFailed
@@ -111,7 +112,10 @@ def start_totp(svc: Services, cmd: StartTotp) -> dict:
     user = svc.repo.get_user(cmd.user_id)
     if user.get("totp"):
         check, _ = check_second_factor(svc, user)
-        if not cmd.current_code or not check(cmd.current_code):
+        guard = throttles.open_second_factor(svc, user["_id"])  # counted as any login code
+        right = bool(cmd.current_code) and check(cmd.current_code)
+        throttles.close_second_factor(svc, user["_id"], guard, bool(cmd.current_code) and not right)
+        if not right:
             message = "Cần nhập mã hiện tại từ ứng dụng xác thực để đăng ký lại."
             raise ValidationFailed(message, {"current_code": [message]})
     secret = new_secret()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from identity.bootstrap import throttle_policy
 from identity.config import IdentitySettings
 from identity.domain.pii import PiiCipher, parse_keyring
 from identity.repository import OUTBOX_COLLECTIONS, Repository
@@ -24,7 +25,8 @@ def build_worker(settings: IdentitySettings) -> Worker:
     cipher = PiiCipher(parse_keyring(settings.pii_keys), settings.pii_active_key)
     relay = sealed_relay(db, OUTBOX_COLLECTIONS, bus, cipher)
     repo = Repository(db, cipher)
-    keep = timedelta(seconds=max(settings.login_lock_seconds, settings.otp_ttl_seconds) + 3600)
+    longest = throttle_policy(settings).longest_window.total_seconds()
+    keep = timedelta(seconds=max(longest, settings.otp_ttl_seconds) + 3600)
     purge = PeriodicTask("purge", lambda: repo.purge(datetime.now(UTC), keep), interval=300)
     return Worker(bus, relay=relay, tasks=[purge], poll_seconds=settings.outbox_poll_seconds)
 

@@ -26,7 +26,7 @@ def create_app(settings: NotifySettings | None = None) -> Flask:
         informational={"rabbitmq": lambda: check_broker(bus)},
     )
     app.extensions["db"] = db
-    app.extensions["notify_repo"] = MongoRepository(db)
+    app.extensions["notify_repo"] = MongoRepository(db, settings.sealer())
     # Only outside production: the record of what dev providers delivered (OTPs included).
     app.extensions["notify_dev_sink"] = dev_sink(settings, db)
     init_auth(app, TokenVerifier.from_settings(settings))

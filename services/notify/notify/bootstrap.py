@@ -91,7 +91,7 @@ def retry_policy(settings: NotifySettings, *, expiring: bool = False) -> RetryPo
 
 
 def dev_sink(settings: NotifySettings, db: Database) -> DevSink | None:
-    return MongoDevSink(db) if settings.dev_messages_enabled else None
+    return MongoDevSink(db, settings.sealer()) if settings.dev_messages_enabled else None
 
 
 def build_deps(
@@ -103,7 +103,7 @@ def build_deps(
 ) -> Deps:
     """Everything the use cases need; ``providers`` replaces the configured ones (tests)."""
     sink = dev_sink(settings, db)
-    repo = MongoRepository(db)
+    repo = MongoRepository(db, settings.sealer())
     channels: dict[str, Provider] = {
         "email": email_provider(settings, sink),
         "sms": sms_provider(settings, sink),

@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from servicekit.config import ConfigError, ServiceSettings, setting
+from servicekit.sealing import PiiKeyError, Sealer
 
 EMAIL_PROVIDERS = ("smtp", "dev")
 SMS_PROVIDERS = ("dev", "http", "failover")
+# Development key rings (production refuses them): "<key id>:<base64url 32-byte key>,...".
+_DEV_PII_KEYS = "dev1:5qG_eYS8S4o6RtSdBJpNFe9cYDZJChCC7_sJrhPe0CU"
+_DEV_LOOKUP_KEYS = "dev1:Xkr0YRvq-U9dpX4y8o5teLZ0VDy-f6xscGULhMrMJ1Y"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,6 +22,12 @@ class NotifySettings(ServiceSettings):
     portal_url: str = setting("PORTAL_URL", "http://127.0.0.1:8080")
     # Encrypts the clear content of OTP messages while they wait for a retry.
     seal_key: str = setting("NOTIFY_SEAL_KEY", "dev-only-notify-seal-key", secret=True)
+    # Personal data at rest (servicekit.sealing): contacts, each notification's recipient and
+    # content, the dev record; the HMAC ring gives the keyed hashes destinations are found by.
+    pii_keys: str = setting("NOTIFY_PII_KEYS", _DEV_PII_KEYS, secret=True)
+    pii_active_key: str = setting("NOTIFY_PII_ACTIVE_KEY", "dev1")
+    lookup_keys: str = setting("NOTIFY_LOOKUP_KEYS", _DEV_LOOKUP_KEYS, secret=True)
+    lookup_active_key: str = setting("NOTIFY_LOOKUP_ACTIVE_KEY", "dev1")
 
     email_provider: str = setting("EMAIL_PROVIDER", "smtp")
     smtp_host: str = setting("SMTP_HOST", "127.0.0.1")
@@ -60,6 +70,10 @@ class NotifySettings(ServiceSettings):
     # A worker rereads templates after this long: a newly saved version is used within it.
     template_cache_seconds: float = setting("TEMPLATE_CACHE_SECONDS", 10.0)
 
+    def sealer(self) -> Sealer:
+        return Sealer.from_specs(self.pii_keys, self.pii_active_key, self.lookup_keys,
+                                 self.lookup_active_key)
+
     @property
     def dev_messages_enabled(self) -> bool:
         """``GET /dev/messages`` and the dev record exist in development and tests only."""
@@ -79,6 +93,10 @@ class NotifySettings(ServiceSettings):
             raise ConfigError("SMS_GATEWAY2_URL is required for SMS_PROVIDER=failover")
         if self.is_production and "dev" in (self.email_provider, self.sms_provider):
             raise ConfigError("production mode refuses the dev email/SMS providers")
+        try:
+            self.sealer()
+        except PiiKeyError as exc:
+            raise ConfigError(f"NOTIFY_PII_* / NOTIFY_LOOKUP_*: {exc}") from exc
 
     def public_dict(self) -> dict:
         hidden = {"smtp_password", "sms_api_key", "sms2_api_key"}

@@ -4,28 +4,35 @@ preferences and, in development only, the dev message record. Indexes are declar
 Kept inside the subset nx-27017 handles the same as MongoDB 7 (docs/nx-27017-notes.md):
 datetimes only at the top level of documents (history entries hold ISO strings), whole-array
 ``$set`` instead of ``$push``, booleans rather than ``null`` in queries.
+
+Personal data is sealed here and in :mod:`notify.documents` (servicekit.sealing, notify's
+own key rings): contacts, each notification's recipient and content, the dev record; phone
+numbers and emails are found by their keyed hash.
 """
 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from notify.documents import (
+    LEGACY_CLEAR_FIELDS,
     immutable_fields,
     iso,
     ms,
     mutable_fields,
     notification_from,
     parse_time,
+    recipient_candidates,
     template_from,
 )
-from notify.domain.addresses import address_variants
+from notify.domain.addresses import canonical_address
 from notify.domain.delivery import CLAIMABLE, Notification, Status
 from notify.domain.preferences import Contact, Preferences
 from notify.domain.templates import Channel, MessageTemplate
@@ -33,21 +40,23 @@ from notify.providers.dev import DevMessage
 from servicekit.events import new_event
 from servicekit.mongo import ensure_indexes
 from servicekit.outbox import new_document_with_outbox, with_outbox
+from servicekit.sealing import Sealer
 
 NOTIFICATIONS = "notifications"
 TEMPLATES = "templates"
 CONTACTS = "contacts"
 PREFERENCES = "preferences"
 DEV_MESSAGES = "dev_messages"
+DEV_TO = "dev_message.to"
 SOURCE = "notify"
 
 INDEXES = {
     NOTIFICATIONS: [
         # One notification per (event, channel, recipient), however often the event arrives.
         IndexModel(
-            [("event_id", ASCENDING), ("channel", ASCENDING), ("recipient", ASCENDING)],
+            [("event_id", ASCENDING), ("channel", ASCENDING), ("recipient_hash", ASCENDING)],
             unique=True,
-            name="one_per_event_channel_recipient",
+            name="one_per_event_channel_recipient_hash",
         ),
         IndexModel(
             [("status", ASCENDING), ("priority", DESCENDING), ("due_ms", ASCENDING)],
@@ -68,13 +77,21 @@ INDEXES = {
 }
 DEV_INDEXES = {
     DEV_MESSAGES: [
-        IndexModel([("to", ASCENDING), ("sent_ms", DESCENDING)], name="to_sent"),
+        IndexModel([("to_hash", ASCENDING), ("sent_ms", DESCENDING)], name="to_hash_sent"),
         IndexModel([("expire_at", ASCENDING)], expireAfterSeconds=86400, name="expire_1d"),
     ]
 }
 
 
+# Indexes on clear addresses, from before sealing (the unique one would now collide on null).
+LEGACY_INDEXES = {NOTIFICATIONS: "one_per_event_channel_recipient", DEV_MESSAGES: "to_sent"}
+CONTACT_FIELDS = ("email", "phone", "full_name")
+
+
 def create_indexes(db: Database, *, development: bool) -> None:
+    for collection, name in LEGACY_INDEXES.items():
+        with contextlib.suppress(PyMongoError):  # absent on a new database
+            db[collection].drop_index(name)
     ensure_indexes(db, INDEXES)
     if development:
         ensure_indexes(db, DEV_INDEXES)
@@ -97,8 +114,9 @@ PROJECTION = {"outbox": 0}
 
 
 class MongoRepository:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, sealer: Sealer):
         self.db = db
+        self.sealer = sealer
         self.notifications = db[NOTIFICATIONS]
 
     # -- notifications ---------------------------------------------------------------------
@@ -106,7 +124,7 @@ class MongoRepository:
     def add_notification(self, notification: Notification) -> bool:
         document = {
             "_id": notification.id,
-            **immutable_fields(notification),
+            **immutable_fields(notification, self.sealer),
             **mutable_fields(notification),
             "revision": 1,
         }
@@ -120,14 +138,16 @@ class MongoRepository:
         return True
 
     def find_notification(self, event_id: str, channel: str, recipient: str):
+        hashes = recipient_candidates(self.sealer, recipient)
         doc = self.notifications.find_one(
-            {"event_id": event_id, "channel": channel, "recipient": recipient}, PROJECTION
+            {"event_id": event_id, "channel": channel, "recipient_hash": {"$in": hashes}},
+            PROJECTION,
         )
-        return notification_from(doc) if doc else None
+        return notification_from(doc, self.sealer) if doc else None
 
     def get_notification(self, notification_id: str) -> Notification | None:
         doc = self.notifications.find_one({"_id": notification_id}, PROJECTION)
-        return notification_from(doc) if doc else None
+        return notification_from(doc, self.sealer) if doc else None
 
     def save_notification(self, notification: Notification) -> bool:
         update = with_outbox(
@@ -152,13 +172,13 @@ class MongoRepository:
             .sort([("priority", DESCENDING), ("due_ms", ASCENDING)])
             .limit(limit)
         )
-        return [notification_from(doc) for doc in cursor]
+        return [notification_from(doc, self.sealer) for doc in cursor]
 
     def stale_sending(self, started_before: datetime, limit: int) -> list[Notification]:
         cursor = self.notifications.find(
             {"status": str(Status.SENDING), "updated_ms": {"$lt": ms(started_before)}}, PROJECTION
         ).limit(limit)
-        return [notification_from(doc) for doc in cursor]
+        return [notification_from(doc, self.sealer) for doc in cursor]
 
     # -- templates -------------------------------------------------------------------------
 
@@ -204,11 +224,12 @@ class MongoRepository:
         doc = self.db[CONTACTS].find_one({"_id": user_id})
         if not doc:
             return None
+        clear = self.sealer.open_json(f"contact/{user_id}", doc.get("sealed"), None) or doc
         return Contact(
             user_id=user_id,
-            email=doc.get("email") or "",
-            phone=doc.get("phone") or "",
-            full_name=doc.get("full_name") or "",
+            email=clear.get("email") or "",
+            phone=clear.get("phone") or "",
+            full_name=clear.get("full_name") or "",
         )
 
     def save_contact(self, contact: Contact, version: int) -> None:
@@ -218,12 +239,13 @@ class MongoRepository:
                 {"_id": contact.user_id, "version": {"$lte": version}},
                 {
                     "$set": {
-                        "email": contact.email,
-                        "phone": contact.phone,
-                        "full_name": contact.full_name,
+                        "sealed": self.sealer.seal_json(f"contact/{contact.user_id}", {
+                            "email": contact.email, "phone": contact.phone,
+                            "full_name": contact.full_name}),
                         "version": version,
                         "updated_at": datetime.now(UTC),
-                    }
+                    },
+                    "$unset": {k: "" for k in CONTACT_FIELDS},  # copies kept before sealing
                 },
                 upsert=True,
             )
@@ -273,7 +295,7 @@ class MongoRepository:
             .skip(offset)
             .limit(limit)
         )
-        return [notification_from(doc) for doc in cursor], total, unread
+        return [notification_from(doc, self.sealer) for doc in cursor], total, unread
 
     def mark_read(self, user_id: str, notification_ids: list[str], now: datetime) -> int:
         query = {**self._inbox_filter(user_id), "read": False}
@@ -302,29 +324,36 @@ class MongoRepository:
                 {"_id": doc["_id"]},
                 {
                     "$set": {
-                        "recipient": f"erased:{doc['_id']}",
+                        "recipient_hash": f"erased:{doc['_id']}",
+                        "recipient_sealed": None,
+                        "content_sealed": None,
                         "user_id": None,
-                        "subject": "",
-                        "body": "",
-                        "html": "",
-                    }
+                    },
+                    "$unset": {k: "" for k in LEGACY_CLEAR_FIELDS},
                 },
             )
 
 
 class MongoDevSink:
-    """The dev message record shared by the worker (writes) and the web app (reads)."""
+    """The dev message record shared by the worker (writes) and the web app (reads).
 
-    def __init__(self, db: Database):
+    Development only, yet sealed like the rest (a developer's database holds real test
+    people's numbers too): ``to_hash`` finds a destination in any spelling.
+    """
+
+    def __init__(self, db: Database, sealer: Sealer):
         self.collection = db[DEV_MESSAGES]
+        self.sealer = sealer
 
     def record(self, message: DevMessage) -> None:
+        message_id = uuid.uuid4().hex
+        clear = {"to": message.to, "subject": message.subject, "body": message.body}
         self.collection.insert_one(
             {
+                "_id": message_id,
                 "channel": message.channel,
-                "to": message.to,
-                "subject": message.subject,
-                "body": message.body,
+                "to_hash": self.sealer.index.hash(DEV_TO, canonical_address(message.to)),
+                "sealed": self.sealer.seal_json(f"{DEV_MESSAGES}/{message_id}", clear),
                 "sent_at": iso(message.sent_at),
                 "sent_ms": ms(message.sent_at),
                 # TTL indexes need a real date; only the expiry reads it.
@@ -333,11 +362,13 @@ class MongoDevSink:
         )
 
     def list(self, to: str | None = None, limit: int = 50) -> list[DevMessage]:
-        query = {"to": {"$in": address_variants(to)}} if to else {}
+        query = {}
+        if to:
+            query = {"to_hash": {"$in": self.sealer.candidates(DEV_TO, canonical_address(to))}}
         cursor = self.collection.find(query).sort("sent_ms", DESCENDING).limit(limit)
-        return [
-            DevMessage(
-                d["channel"], d["to"], d.get("subject", ""), d["body"], parse_time(d["sent_at"])
-            )
-            for d in cursor
-        ]
+        return [self.open_message(d) for d in cursor]
+
+    def open_message(self, d: dict[str, Any]) -> DevMessage:
+        clear = self.sealer.open_json(f"{DEV_MESSAGES}/{d['_id']}", d.get("sealed"), None) or d
+        return DevMessage(d["channel"], clear["to"], clear.get("subject", ""), clear["body"],
+                          parse_time(d["sent_at"]))

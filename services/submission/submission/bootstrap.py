@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from pymongo.database import Database
 
+from servicekit.sealing import Sealer
 from submission import repository
 from submission.config import SubmissionSettings
 from submission.domain.calendar import (
@@ -32,7 +33,12 @@ class Services:
     store: AttachmentStore
     settings: SubmissionSettings
     clock: Callable[[], datetime] = field(default=utc_now)
+    sealer: Sealer | None = None  # from the settings' key rings unless given
     scanner: Scanner = field(default_factory=NoScanner)
+
+    def __post_init__(self) -> None:
+        if self.sealer is None:
+            self.sealer = self.settings.sealer()
 
     @classmethod
     def from_settings(cls, db: Database, store: AttachmentStore,

@@ -4,7 +4,12 @@ from __future__ import annotations
 import dataclasses
 
 from servicekit.config import ConfigError, ServiceSettings, setting
+from servicekit.sealing import PiiKeyError, Sealer
 from submission.domain.calendar import PausePolicy
+
+# Development key rings (production refuses them): "<key id>:<base64url 32-byte key>,...".
+_DEV_PII_KEYS = "dev1:4E0l-qux8AasH3pv0gWjO5GRTF1eDZQacEfnJQ9i_1w"
+_DEV_LOOKUP_KEYS = "dev1:qBPPoI4qiq8vitRDXvuVemPlUhscIkLnXWE4_0h7KC4"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +48,16 @@ class SubmissionSettings(ServiceSettings):
     # Virus scanning (scanning.py): empty = off; "host:port" of a clamd daemon switches it on.
     clamd_address: str = setting("CLAMD_ADDRESS", "")
     clamd_timeout_seconds: float = setting("CLAMD_TIMEOUT_SECONDS", 10.0)
+    # Personal data at rest (servicekit.sealing): AES-256-GCM ring for the applicant, personal
+    # form values, profile copies, stored answers and outbox bodies; HMAC ring for lookups.
+    pii_keys: str = setting("SUBMISSION_PII_KEYS", _DEV_PII_KEYS, secret=True)
+    pii_active_key: str = setting("SUBMISSION_PII_ACTIVE_KEY", "dev1")
+    lookup_keys: str = setting("SUBMISSION_LOOKUP_KEYS", _DEV_LOOKUP_KEYS, secret=True)
+    lookup_active_key: str = setting("SUBMISSION_LOOKUP_ACTIVE_KEY", "dev1")
+
+    def sealer(self) -> Sealer:
+        return Sealer.from_specs(self.pii_keys, self.pii_active_key, self.lookup_keys,
+                                 self.lookup_active_key)
 
     def check(self) -> None:
         super().check()
@@ -54,3 +69,7 @@ class SubmissionSettings(ServiceSettings):
             host, _, port = self.clamd_address.strip().rpartition(":")
             if not host or not port.isdigit():
                 raise ConfigError("CLAMD_ADDRESS must be host:port (or empty: no scanning)")
+        try:
+            self.sealer()
+        except PiiKeyError as exc:
+            raise ConfigError(f"SUBMISSION_PII_* / SUBMISSION_LOOKUP_*: {exc}") from exc

@@ -1,9 +1,11 @@
 """Event handlers: the local copies submission keeps of other services' data."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from servicekit.consumer import HandlerContext
+from servicekit.sealing import Sealer
 from submission import repository
 from submission.domain.eform import check_eform_definition
 
@@ -78,42 +80,49 @@ def on_agency_changed(event: dict[str, Any], ctx: HandlerContext) -> None:
 _PROFILE_KEYS = ("full_name", "cccd", "date_of_birth", "phone", "email", "address")
 
 
-def on_user_registered(event: dict[str, Any], ctx: HandlerContext) -> None:
-    _keep_verified_identity(event, ctx)
+def on_user_registered(event: dict[str, Any], ctx: HandlerContext, *, sealer: Sealer) -> None:
+    _keep_verified_identity(event, ctx, sealer)
 
 
-def _keep_verified_identity(event: dict[str, Any], ctx: HandlerContext) -> None:
+def _keep_verified_identity(event: dict[str, Any], ctx: HandlerContext, sealer: Sealer) -> None:
     """The account's identity (cccd, full name, date of birth) binds the applicant of the
-    citizen's own dossiers: kept whatever the autofill consent (README § identity)."""
+    citizen's own dossiers: kept (sealed) whatever the autofill consent (README § identity)."""
     data = event["data"]
     identity = data.get("verified_identity")
     if identity and identity.get("cccd"):
         repository.put_verified_identity(ctx.db, data["user_id"], identity,
-                                         int(event.get("aggregate_version") or 0))
+                                         int(event.get("aggregate_version") or 0),
+                                         sealer=sealer)
 
 
-def on_profile_updated(event: dict[str, Any], ctx: HandlerContext) -> None:
-    """Keep a copy only while the citizen consents to autofill; drop it when they withdraw."""
+def on_profile_updated(event: dict[str, Any], ctx: HandlerContext, *, sealer: Sealer) -> None:
+    """Keep a copy (sealed) only while the citizen consents to autofill; drop it when they
+    withdraw."""
     data = event["data"]
-    _keep_verified_identity(event, ctx)
+    version = event.get("aggregate_version")
+    _keep_verified_identity(event, ctx, sealer)
     if data.get("autofill_consent"):
         profile = {k: data[k] for k in _PROFILE_KEYS if data.get(k)}
-        repository.put_profile(ctx.db, data["user_id"], profile, event.get("aggregate_version"))
+        repository.put_profile(ctx.db, data["user_id"], profile, version, sealer=sealer)
     else:
-        repository.drop_profile(ctx.db, data["user_id"], event.get("aggregate_version"))
+        repository.drop_profile(ctx.db, data["user_id"], version, sealer=sealer)
 
 
-def on_user_deleted(event: dict[str, Any], ctx: HandlerContext) -> None:
+def on_user_deleted(event: dict[str, Any], ctx: HandlerContext, *, sealer: Sealer) -> None:
     # Deletion is final: no later profile event may bring the copy back.
-    repository.drop_profile(ctx.db, event["data"]["user_id"], FINAL_VERSION)
-    repository.put_verified_identity(ctx.db, event["data"]["user_id"], None, FINAL_VERSION)
+    repository.drop_profile(ctx.db, event["data"]["user_id"], FINAL_VERSION, sealer=sealer)
+    repository.put_verified_identity(ctx.db, event["data"]["user_id"], None, FINAL_VERSION,
+                                     sealer=sealer)
     repository.abandon_drafts_of(ctx.db, event["data"]["user_id"])
 
 
-HANDLERS = {
-    PROCEDURES_QUEUE: {"catalog.procedure_published": on_procedure_published,
-                       "catalog.agency_changed": on_agency_changed},
-    PROFILES_QUEUE: {"identity.user_registered": on_user_registered,
-                     "identity.profile_updated": on_profile_updated,
-                     "identity.user_deleted": on_user_deleted},
-}
+def handlers(sealer: Sealer) -> dict[str, dict]:
+    """What the submission worker consumes, per queue, on one screen."""
+    return {
+        PROCEDURES_QUEUE: {"catalog.procedure_published": on_procedure_published,
+                           "catalog.agency_changed": on_agency_changed},
+        PROFILES_QUEUE: {
+            "identity.user_registered": functools.partial(on_user_registered, sealer=sealer),
+            "identity.profile_updated": functools.partial(on_profile_updated, sealer=sealer),
+            "identity.user_deleted": functools.partial(on_user_deleted, sealer=sealer)},
+    }

@@ -36,7 +36,7 @@ PURGE_BATCH = 100
 # ---- loading and access -----------------------------------------------------------------
 def load_for(svc: Services, actor: Actor, dossier_id: str) -> Dossier:
     """The dossier if `actor` may see it. Citizens never learn that others' dossiers exist."""
-    dossier = repository.get_dossier(svc.db, dossier_id)
+    dossier = repository.get_dossier(svc.db, dossier_id, sealer=svc.sealer)
     hidden = dossier is None or (
         dossier.owner_id != actor.id if actor.role == CITIZEN else dossier.status is Status.DRAFT)
     if hidden:  # drafts are private to their author; others' dossiers are not revealed
@@ -81,7 +81,8 @@ def create_draft(svc: Services, actor: Actor, procedure_code: str, agency_code: 
                            {"agency_code": ["Cơ quan không thực hiện thủ tục này."]})
     agency = {**agency, **_known_agency(svc, agency_code)}
     now = svc.now()
-    profile = repository.get_profile(svc.db, actor.id)  # present only with autofill consent
+    # present only with autofill consent
+    profile = repository.get_profile(svc.db, actor.id, sealer=svc.sealer)
     dossier = Dossier(
         id=uuid.uuid4().hex, owner_id=actor.id,
         procedure={k: v for k, v in procedure.items() if k != "agencies"},
@@ -90,8 +91,9 @@ def create_draft(svc: Services, actor: Actor, procedure_code: str, agency_code: 
         applicant=_applicant_from(profile),
         form_data=eform.prefill(procedure.get("eform") or {}, profile),
     )
-    binding.bind(dossier, repository.get_verified_identity(svc.db, actor.id))
-    repository.insert_dossier(svc.db, dossier, [])
+    binding.bind(dossier, repository.get_verified_identity(svc.db, actor.id,
+                                                           sealer=svc.sealer))
+    repository.insert_dossier(svc.db, dossier, [], sealer=svc.sealer)
     return dossier
 
 
@@ -120,7 +122,7 @@ def update_draft(svc: Services, actor: Actor, dossier_id: str, *, form_data: dic
     dossier = load_for(svc, actor, dossier_id)
     dossier.ensure_actor(actor, CITIZEN)
     _check_version(dossier, expected_version)
-    verified = repository.get_verified_identity(svc.db, actor.id)
+    verified = repository.get_verified_identity(svc.db, actor.id, sealer=svc.sealer)
     if filed_for is not UNCHANGED:  # proxy filing (or back to one's own), drafts only
         binding.file_for(dossier, filed_for, _required_identity(verified))
     bound = binding.bound_identity(dossier, verified)
@@ -140,7 +142,7 @@ def update_draft(svc: Services, actor: Actor, dossier_id: str, *, form_data: dic
     # during a supplement: only what the officer listed, and the change is recorded
     supplement.check_edit(dossier, *before)
     supplement.record_edit(dossier, actor, *before, svc.now())
-    repository.save_dossier(svc.db, dossier, _envelopes(dossier))
+    repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer)
     return dossier
 
 
@@ -224,7 +226,7 @@ def add_attachment(svc: Services, actor: Actor, dossier_id: str, *, document_typ
                                     svc.settings.dossier_max_bytes)
             dossier.add_attachment(attachment, svc.now())
             supplement.record_attachment(dossier, actor, attachment, svc.now())
-            repository.save_dossier(svc.db, dossier, _envelopes(dossier))
+            repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer)
             return attachment
         except (ConcurrencyConflict, UploadRefused, InvalidInput, NotPermitted) as exc:
             if isinstance(exc, ConcurrencyConflict) and attempt + 1 < _SAVE_ATTEMPTS:
@@ -267,8 +269,8 @@ def submit(svc: Services, actor: Actor, dossier_id: str, request_key: str | None
     check_transition("submit", actor.role, dossier.status, {})
     now = svc.now()
     # the applicant is the verified account holder, or the person a proxy filing names
-    binding.bind(dossier, _required_identity(repository.get_verified_identity(svc.db,
-                                                                              actor.id)))
+    binding.bind(dossier, _required_identity(
+        repository.get_verified_identity(svc.db, actor.id, sealer=svc.sealer)))
     problems = submission_problems(dossier)
     try:
         eform.validate_form(dossier.procedure.get("eform") or {}, dossier.form_data,
@@ -280,7 +282,8 @@ def submit(svc: Services, actor: Actor, dossier_id: str, request_key: str | None
     receipt_day = now.astimezone(VN_TZ).date()
     sequence = repository.next_sequence(svc.db, counter_key(dossier.agency["code"], receipt_day))
     dossier.submit(actor, format_dossier_code(dossier.agency["code"], receipt_day, sequence), now)
-    repository.save_dossier(svc.db, dossier, _envelopes(dossier), request_key=request_key)
+    repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer,
+                            request_key=request_key)
     return dossier
 
 
@@ -290,7 +293,7 @@ def act(svc: Services, actor: Actor, dossier_id: str, action: str, inputs: dict[
     dossier = load_for(svc, actor, dossier_id)
     _check_version(dossier, expected_version)
     dossier.perform(action, actor, inputs, svc.now(), svc.calendar(), svc.pause_policy())
-    repository.save_dossier(svc.db, dossier, _envelopes(dossier))
+    repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer)
     return dossier
 
 

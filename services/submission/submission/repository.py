@@ -11,6 +11,10 @@ by code and version, and a dossier document carries only a small reference
 (`{"code", "version", "name"}`). Loading a dossier rehydrates the full snapshot from a
 per-process cache: immutable data never goes stale, and each write rewrites a document a
 quarter of the size (see docs/performance.md).
+
+Personal data (the applicant, personal form values, profile copies, stored answers, outbox
+bodies) is sealed here, in the document mapping, with the ``Sealer`` every function that
+touches it takes (see :mod:`submission.sealed`); lookups by CCCD use its keyed hash.
 """
 from __future__ import annotations
 
@@ -25,6 +29,8 @@ from pymongo.errors import DuplicateKeyError
 from servicekit.cache import BoundedCache
 from servicekit.mongo import ensure_indexes
 from servicekit.outbox import OUTBOX_INDEX, new_document_with_outbox, with_outbox
+from servicekit.sealing import Sealer
+from submission import sealed
 from submission.domain.errors import ConcurrencyConflict
 from submission.domain.model import Dossier, iso, parse_iso
 from submission.domain.status import Status
@@ -47,6 +53,7 @@ INDEXES = {
                    name="officer_queue"),
         IndexModel([("status", ASCENDING), ("updated_at", ASCENDING)], name="retention"),
         IndexModel([("code", ASCENDING)], name="by_code"),
+        IndexModel([("applicant_cccd_hash", ASCENDING)], name="by_applicant_cccd"),
         OUTBOX_INDEX,
     ],
     IDEMPOTENCY: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="ttl")],
@@ -67,7 +74,7 @@ def procedure_reference(procedure: dict[str, Any]) -> dict[str, Any]:
     return {k: procedure.get(k) for k in ("code", "version", "name")}
 
 
-def _state(dossier: Dossier) -> dict[str, Any]:
+def _state(dossier: Dossier, sealer: Sealer) -> dict[str, Any]:
     state = {
         "owner_id": dossier.owner_id,
         "procedure": procedure_reference(dossier.procedure),
@@ -77,26 +84,26 @@ def _state(dossier: Dossier) -> dict[str, Any]:
         "tenant": dossier.tenant,
         "status": dossier.status.value,
         "status_code": dossier.status.code,
-        "applicant": dossier.applicant,
-        "applicant_cccd": dossier.applicant.get("cccd"),
-        "filer": dossier.filer,
-        "form_data": dossier.form_data,
+        **sealed.dossier_personal_fields(sealer, dossier.id, dossier.procedure.get("eform"),
+                                         dossier.applicant, dossier.form_data),
+        "filer_sealed": sealed.seal_filer(sealer, dossier.id, dossier.filer),
         "attachments": dossier.attachments,
         "code": dossier.code,
         "resume_status": dossier.resume_status.value if dossier.resume_status else None,
         "details": dossier.details,
         "extensions": dossier.extensions,
-        "history": dossier.history,
+        "history": sealed.seal_history(sealer, dossier.id, dossier.history),
     }
     for name in _TOP_LEVEL_TIMES:
         state[name] = iso(getattr(dossier, name))
     return state
 
 
-def dossier_from_document(document: dict[str, Any],
-                          procedure: dict[str, Any] | None = None) -> Dossier:
+def dossier_from_document(document: dict[str, Any], procedure: dict[str, Any] | None = None,
+                          *, sealer: Sealer) -> Dossier:
     """The aggregate from its document; ``procedure`` is the full snapshot when the caller
     needs it (lists make do with the reference the document carries)."""
+    applicant, form_data = sealed.open_dossier_personal(sealer, document)
     return Dossier(
         id=document["_id"],
         owner_id=document["owner_id"],
@@ -105,40 +112,42 @@ def dossier_from_document(document: dict[str, Any],
         tenant=document["tenant"],
         status=Status(document["status"]),
         version=document["version"],
-        applicant=document.get("applicant") or {},
-        filer=document.get("filer") or {},
-        form_data=document.get("form_data") or {},
+        applicant=applicant,
+        filer=sealed.open_filer(sealer, document),
+        form_data=form_data,
         attachments=list(document.get("attachments") or []),
         code=document.get("code"),
         resume_status=Status(document["resume_status"]) if document.get("resume_status")
         else None,
         details=document.get("details") or {},
         extensions=list(document.get("extensions") or []),
-        history=list(document.get("history") or []),
+        history=sealed.open_history(sealer, document["_id"], document.get("history")),
         **{name: parse_iso(document.get(name)) for name in _TOP_LEVEL_TIMES},
     )
 
 
-def insert_dossier(db: Database, dossier: Dossier, events: list[dict]) -> None:
+def insert_dossier(db: Database, dossier: Dossier, events: list[dict], *, sealer: Sealer
+                   ) -> None:
     """A new draft; its procedure snapshot must be stored already (see store_procedure)."""
     dossier.version = 1
-    document = {"_id": dossier.id, "version": 1, **_state(dossier)}
-    db[DOSSIERS].insert_one(new_document_with_outbox(document, events))
+    document = {"_id": dossier.id, "version": 1, **_state(dossier, sealer)}
+    db[DOSSIERS].insert_one(new_document_with_outbox(document, events, seal=sealer.seal_event))
 
 
 def save_dossier(db: Database, dossier: Dossier, events: list[dict],
-                 expected_version: int | None = None, *, request_key: str | None = None
-                 ) -> None:
+                 expected_version: int | None = None, *, sealer: Sealer,
+                 request_key: str | None = None) -> None:
     """Write the dossier and its events in one update, if nobody changed it meanwhile.
 
     ``request_key`` (the submit's Idempotency-Key) is stored in the same write, so a retry
     after a crash between this write and the answer is recognised (see handlers.submit).
     """
     version = dossier.version if expected_version is None else expected_version
-    state = {**_state(dossier), "version": version + 1}
+    state = {**_state(dossier, sealer), "version": version + 1}
     if request_key:
         state["submit_request_key"] = request_key
-    update = with_outbox({"$set": state}, events)
+    legacy = {k: "" for k in (*sealed.LEGACY_DOSSIER_FIELDS, "filer")}
+    update = with_outbox({"$set": state, "$unset": legacy}, events, seal=sealer.seal_event)
     result = db[DOSSIERS].update_one({"_id": dossier.id, "version": version}, update)
     if result.matched_count == 0:
         raise ConcurrencyConflict(
@@ -151,14 +160,14 @@ def submitted_with_key(db: Database, dossier_id: str, request_key: str) -> bool:
         {"_id": dossier_id, "submit_request_key": request_key}, limit=1) == 1
 
 
-def get_dossier(db: Database, dossier_id: str) -> Dossier | None:
+def get_dossier(db: Database, dossier_id: str, *, sealer: Sealer) -> Dossier | None:
     document = db[DOSSIERS].find_one({"_id": dossier_id, "deleted_at": {"$exists": False}},
                                      {"outbox": 0})
     if not document:
         return None
     reference = document["procedure"]
     return dossier_from_document(
-        document, procedure_snapshot(db, reference["code"], reference["version"]))
+        document, procedure_snapshot(db, reference["code"], reference["version"]), sealer=sealer)
 
 
 def mark_deleted(db: Database, dossier: Dossier, now: datetime) -> bool:
@@ -260,38 +269,40 @@ def get_agency(db: Database, code: str) -> dict[str, Any] | None:
 
 
 # ---- consented profile copies ---------------------------------------------------------------
-_PROFILE_FIELDS = ("full_name", "cccd", "date_of_birth", "phone", "email", "address")
-
-
 def put_profile(db: Database, user_id: str, profile: dict[str, Any] | None,
-                version: int | None) -> None:
-    """Store the consented copy (or, with `profile=None`, erase it) unless a newer event won.
+                version: int | None, *, sealer: Sealer) -> None:
+    """Store the consented copy, sealed (or, with `profile=None`, erase it) unless a newer
+    event won.
 
     An erased copy stays as a tombstone with its event version so a late, older event
     cannot bring the data back.
     """
     version = version or 0
+    clear_fields = {k: "" for k in sealed.PROFILE_FIELDS}  # copies kept before sealing
     if profile is None:
         update = {"$set": {"consent": False, "event_version": version},
-                  "$unset": {k: "" for k in _PROFILE_FIELDS}}
+                  "$unset": {**clear_fields, "sealed": ""}}
     else:
-        update = {"$set": {**{k: profile.get(k) for k in _PROFILE_FIELDS}, "consent": True,
-                           "event_version": version}}
+        copy = {k: profile[k] for k in sealed.PROFILE_FIELDS if profile.get(k)}
+        update = {"$set": {"sealed": sealed.seal_profile(sealer, user_id, copy),
+                           "consent": True, "event_version": version},
+                  "$unset": clear_fields}
     with contextlib.suppress(DuplicateKeyError):  # a newer event already wrote this profile
         db[PROFILES].update_one(
             {"_id": user_id, "event_version": {"$lt": version}} if version else {"_id": user_id},
             update, upsert=True)
 
 
-def drop_profile(db: Database, user_id: str, version: int | None = None) -> None:
-    put_profile(db, user_id, None, version)
+def drop_profile(db: Database, user_id: str, version: int | None = None, *, sealer: Sealer
+                 ) -> None:
+    put_profile(db, user_id, None, version, sealer=sealer)
 
 
-def get_profile(db: Database, user_id: str) -> dict[str, Any] | None:
+def get_profile(db: Database, user_id: str, *, sealer: Sealer) -> dict[str, Any] | None:
     document = db[PROFILES].find_one({"_id": user_id, "consent": True})
     if not document:
         return None
-    return {k: document[k] for k in _PROFILE_FIELDS if document.get(k)}
+    return sealed.open_profile(sealer, document)
 
 
 # ---- verified account identities (identity's events, whatever the autofill consent) ---------
@@ -299,25 +310,25 @@ _IDENTITY_FIELDS = ("cccd", "full_name", "date_of_birth")
 
 
 def put_verified_identity(db: Database, user_id: str, identity: dict[str, Any] | None,
-                          version: int) -> None:
-    """Keep the newest verified identity of an account (``None`` erases it for good when
-    ``version`` is final: the account was deleted)."""
+                          version: int, *, sealer: Sealer) -> None:
+    """Keep the newest verified identity of an account, sealed (``None`` erases it for good
+    when ``version`` is final: the account was deleted)."""
     if identity is None:
-        update = {"$set": {"version": version, "erased": True},
-                  "$unset": {k: "" for k in _IDENTITY_FIELDS}}
+        update = {"$set": {"version": version, "erased": True}, "$unset": {"sealed": ""}}
     else:
-        update = {"$set": {**{k: identity.get(k) for k in _IDENTITY_FIELDS},
+        copy = {k: identity.get(k) for k in _IDENTITY_FIELDS if identity.get(k)}
+        update = {"$set": {"sealed": sealed.seal_identity(sealer, user_id, copy),
                            "version": version}}
     with contextlib.suppress(DuplicateKeyError):  # a newer event already wrote this identity
         db[IDENTITIES].update_one({"$and": [{"_id": user_id}, {"version": {"$lt": version}}]},
                                   update, upsert=True)
 
 
-def get_verified_identity(db: Database, user_id: str) -> dict[str, Any] | None:
+def get_verified_identity(db: Database, user_id: str, *, sealer: Sealer
+                          ) -> dict[str, Any] | None:
     document = db[IDENTITIES].find_one({"_id": user_id})
-    if not document or not document.get("cccd"):
-        return None
-    return {k: document[k] for k in _IDENTITY_FIELDS if document.get(k)}
+    identity = sealed.open_identity(sealer, document) if document else {}
+    return identity if identity.get("cccd") else None
 
 
 # ---- working calendar -----------------------------------------------------------------------
@@ -340,8 +351,10 @@ def set_calendar_settings(db: Database, settings: dict[str, Any]) -> None:
 
 # ---- idempotency keys -----------------------------------------------------------------------
 def claim_idempotency_key(db: Database, key_id: str, fingerprint: str, now: datetime,
-                          ttl: timedelta, lease: timedelta) -> dict[str, Any] | None:
-    """Reserve `key_id`; return the existing record when it was used before.
+                          ttl: timedelta, lease: timedelta, *, sealer: Sealer
+                          ) -> dict[str, Any] | None:
+    """Reserve `key_id`; return the existing record (its answer opened) when it was used
+    before.
 
     A reservation whose request died (process killed mid-request) is taken over once its
     lease has run out, so the citizen's retry is not refused for the whole TTL.
@@ -360,13 +373,18 @@ def claim_idempotency_key(db: Database, key_id: str, fingerprint: str, now: date
         {"$set": {"lease_until": lease_until}})
     if taken.modified_count:
         return None
-    return db[IDEMPOTENCY].find_one({"_id": key_id}) or {"state": "pending",
-                                                         "fingerprint": fingerprint}
+    record = db[IDEMPOTENCY].find_one({"_id": key_id})
+    if record is None:
+        return {"state": "pending", "fingerprint": fingerprint}
+    return {**record, "body": sealed.open_answer(sealer, record)}
 
 
-def complete_idempotency_key(db: Database, key_id: str, status: int, body: Any) -> None:
-    db[IDEMPOTENCY].update_one({"_id": key_id},
-                               {"$set": {"state": "done", "status": status, "body": body}})
+def complete_idempotency_key(db: Database, key_id: str, status: int, body: Any, *,
+                             sealer: Sealer) -> None:
+    """Keep the answer for replays; it names the applicant, so it is sealed."""
+    answer = sealed.seal_answer(sealer, key_id, body)
+    db[IDEMPOTENCY].update_one({"_id": key_id}, {"$set": {
+        "state": "done", "status": status, "body_sealed": answer}})
 
 
 def release_idempotency_key(db: Database, key_id: str) -> None:

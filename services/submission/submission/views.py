@@ -7,13 +7,15 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
+from servicekit.sealing import Sealer
 from submission.domain import binding
 from submission.domain.model import Dossier, iso
 from submission.domain.status import FINAL_STATUSES, Status
 from submission.repository import DOSSIERS, dossier_from_document
 
 _CLOSED = [s.value for s in FINAL_STATUSES | {Status.COMPLETED, Status.DRAFT}]
-_LIST_FIELDS = {"outbox": 0, "history": 0, "form_data": 0}  # "procedure" is a reference
+# "procedure" is a reference; lists need the applicant's name, not the form.
+_LIST_FIELDS = {"outbox": 0, "history": 0, "form_data": 0, "form_sealed": 0}
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -70,24 +72,25 @@ def dossier_detail(dossier: Dossier, now: datetime) -> dict[str, Any]:
     }
 
 
-def _page(db: Database, query: dict, sort: list, page: int, per_page: int
+def _page(db: Database, query: dict, sort: list, page: int, per_page: int, sealer: Sealer
           ) -> tuple[list[Dossier], int]:
     total = db[DOSSIERS].count_documents(query)
     cursor = db[DOSSIERS].find(query, _LIST_FIELDS).sort(sort)
     documents = cursor.skip((page - 1) * per_page).limit(per_page)
-    return [dossier_from_document(d) for d in documents], total
+    return [dossier_from_document(d, sealer=sealer) for d in documents], total
 
 
-def my_dossiers(db: Database, owner_id: str, status: str | None, page: int, per_page: int
-                ) -> tuple[list[Dossier], int]:
+def my_dossiers(db: Database, owner_id: str, status: str | None, page: int, per_page: int,
+                *, sealer: Sealer) -> tuple[list[Dossier], int]:
     query: dict[str, Any] = {"owner_id": owner_id, "deleted_at": {"$exists": False}}
     if status:
         query["status"] = status
-    return _page(db, query, [("updated_at", DESCENDING)], page, per_page)
+    return _page(db, query, [("updated_at", DESCENDING)], page, per_page, sealer)
 
 
 def officer_queue(db: Database, agency_code: str, *, status: str | None, overdue: bool | None,
-                  now: datetime, page: int, per_page: int) -> tuple[list[Dossier], int]:
+                  now: datetime, page: int, per_page: int, sealer: Sealer
+                  ) -> tuple[list[Dossier], int]:
     """The agency's dossiers by due date. Received but not yet accepted ones (no due date)
     come first: they are waiting at the reception desk."""
     # Drafts (deleted or not) are private to their author: these two conditions are ANDed
@@ -107,4 +110,4 @@ def officer_queue(db: Database, agency_code: str, *, status: str | None, overdue
         conditions.append({"$or": [{"due_at": {"$gte": iso(now)}}, {"due_at": {"$in": [None]}},
                                    {"status": {"$in": _CLOSED}}]})
     return _page(db, {"$and": conditions}, [("due_at", ASCENDING), ("submitted_at", ASCENDING)],
-                 page, per_page)
+                 page, per_page, sealer)

@@ -1,7 +1,7 @@
 """The submission worker process: ``python -m submission.worker``.
 
-Runs the outbox relay (dossier events), the consumers that keep local copies of published
-procedures and consented profiles, and the retention job for abandoned drafts.
+Runs the outbox relay (dossier events, sealed at rest), the consumers that keep local copies
+of published procedures and consented profiles, and the retention job for abandoned drafts.
 ``python -m submission.worker purge-drafts`` runs the retention job once and exits.
 """
 from __future__ import annotations
@@ -15,10 +15,9 @@ from servicekit.logging import configure_logging
 from servicekit.mongo import connect
 from servicekit.outbox import OutboxRelay
 from servicekit.worker import PeriodicTask, Worker
-from submission import handlers, repository
+from submission import consumers, handlers, repository
 from submission.bootstrap import Services
 from submission.config import SubmissionSettings
-from submission.consumers import HANDLERS
 from submission.storage import AttachmentStore
 
 log = logging.getLogger("submission.worker")
@@ -41,14 +40,17 @@ def retention_task(svc: Services) -> PeriodicTask:
 
 def build_worker(settings: SubmissionSettings, db, bus: EventBus,
                  svc: Services | None = None) -> Worker:
-    consumers = [
+    sealer = svc.sealer if svc else settings.sealer()
+    queues = [
         EventConsumer(bus=bus, db=db, queue=queue, handlers=handlers_,
                       max_attempts=settings.consumer_max_attempts,
                       retry_delay_ms=settings.consumer_retry_delay_ms,
                       prefetch=settings.consumer_prefetch)
-        for queue, handlers_ in HANDLERS.items()
+        for queue, handlers_ in consumers.handlers(sealer).items()
     ]
-    return Worker(bus, consumers=consumers, relay=OutboxRelay(db, OUTBOX_COLLECTIONS, bus),
+    # Event bodies name the applicant: sealed in the outbox, erased once published.
+    relay = OutboxRelay(db, OUTBOX_COLLECTIONS, bus, unseal=sealer.open_event, erase_sent=True)
+    return Worker(bus, consumers=queues, relay=relay,
                   poll_seconds=settings.outbox_poll_seconds,
                   tasks=[retention_task(svc)] if svc else [])
 

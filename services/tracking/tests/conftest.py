@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from servicekit.events import new_event
+from servicekit.sealing import PiiCipher, parse_keyring
+from tracking.config import TrackingSettings
 
 KEY = "test-cccd-key"
 
@@ -85,3 +87,10 @@ def story():
 @pytest.fixture
 def cccd_key() -> str:
     return KEY
+
+
+@pytest.fixture
+def cipher() -> PiiCipher:
+    """The development key ring the web app and worker use in tests (their default)."""
+    defaults = TrackingSettings.from_env({})
+    return PiiCipher(parse_keyring(defaults.pii_keys), defaults.pii_active_key)

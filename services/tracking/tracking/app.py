@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from servicekit.auth import TokenVerifier, init_auth
 from servicekit.bus import EventBus, check_broker
 from servicekit.mongo import connect, ping
 from servicekit.web import create_service_app
 from tracking.api import routes
+from tracking.api.cccd_access import init_lookup_proofs
 from tracking.api.limits import init_limiter
 from tracking.config import TrackingSettings
 
@@ -25,11 +25,11 @@ def create_app(settings: TrackingSettings | None = None) -> Flask:
         informational={"rabbitmq": lambda: check_broker(bus)},
         import_name=__name__,
     )
-    if settings.trusted_proxy_hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops)
     app.extensions["db"] = db
+    app.extensions["pii_cipher"] = settings.cipher()
     init_auth(app, TokenVerifier.from_settings(settings))
     init_limiter(app, settings)
+    init_lookup_proofs(app, settings)
     api.register_blueprint(routes.blp)
     return app
 

@@ -6,14 +6,16 @@ Who sees what is :mod:`tracking.domain.access`; others get the applicant name ma
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pymongo.database import Database
 
+from servicekit.sealing import PiiCipher
 from tracking import repository
 from tracking.domain.access import is_staff, may_see_in_full
-from tracking.domain.privacy import hash_cccd, mask_name
+from tracking.domain.privacy import applicant_name, mask_name
 from tracking.domain.projection import is_overdue
 from tracking.domain.statistics import period_bounds, summarize
 
@@ -35,14 +37,14 @@ def timeline_items(db: Database, dossier_id: str) -> list[dict[str, Any]]:
 
 
 def _result(db: Database, view: dict[str, Any], claims: dict[str, Any] | None,
-            now: datetime) -> dict[str, Any]:
-    full = may_see_in_full(view, claims)
+            now: datetime, cipher: PiiCipher, proven: bool = False) -> dict[str, Any]:
+    full = proven or may_see_in_full(view, claims)
+    name = applicant_name(cipher, view)
     result = {
         "code": view.get("code"),
         "procedure_name": view.get("procedure_name"),
         "agency_name": view.get("agency_name"),
-        "applicant_name": view.get("applicant_name") if full
-        else mask_name(view.get("applicant_name")),
+        "applicant_name": name if full else mask_name(name),
         "received_at": view.get("received_at"),
         "due_at": view.get("due_at"),
         "completed_at": view.get("completed_at"),
@@ -58,17 +60,20 @@ def _result(db: Database, view: dict[str, Any], claims: dict[str, Any] | None,
     return result
 
 
-def lookup_by_code(db: Database, code: str, claims: dict[str, Any] | None,
+def lookup_by_code(db: Database, code: str, claims: dict[str, Any] | None, cipher: PiiCipher,
                    now: datetime | None = None) -> list[dict[str, Any]]:
     now = now or datetime.now(UTC)
-    return [_result(db, view, claims, now) for view in repository.views_by_code(db, code)]
+    return [_result(db, view, claims, now, cipher)
+            for view in repository.views_by_code(db, code)]
 
 
-def lookup_by_cccd(db: Database, cccd: str, cccd_key: str, claims: dict[str, Any] | None,
-                   now: datetime | None = None) -> list[dict[str, Any]]:
+def lookup_by_cccd(db: Database, cccd_hash: str, claims: dict[str, Any] | None,
+                   cipher: PiiCipher, *, admits: Callable[[dict[str, Any]], bool],
+                   proven: bool = False, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The dossiers under a CCCD's keyed hash that ``admits`` lets the caller see."""
     now = now or datetime.now(UTC)
-    views = repository.views_by_cccd_hash(db, hash_cccd(cccd, cccd_key))
-    return [_result(db, view, claims, now) for view in views]
+    views = [v for v in repository.views_by_cccd_hash(db, cccd_hash) if admits(v)]
+    return [_result(db, view, claims, now, cipher, proven) for view in views]
 
 
 def dossier_timeline(db: Database, view: dict[str, Any], claims: dict[str, Any]

@@ -22,7 +22,7 @@ def build_worker(settings: TrackingSettings, db: Database, bus: EventBus) -> Wor
     repository.ensure_indexes(db)
     consumer = EventConsumer(
         bus=bus, db=db, queue=settings.consumer_queue,
-        handlers=handlers(settings.cccd_hash_key),
+        handlers=handlers(settings.cccd_hash_key, settings.cipher()),
         max_attempts=settings.consumer_max_attempts,
         retry_delay_ms=settings.consumer_retry_delay_ms,
         prefetch=settings.consumer_prefetch,

@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from servicekit.clock import today_in_vietnam
+
 FIELD_TYPES = (
     "text",
     "textarea",
@@ -60,10 +62,10 @@ def _add(errors: Errors, key: str, message: str) -> None:
     errors.setdefault(key, []).append(message)
 
 
-def _as_date(value: Any) -> dt.date | None:
-    """An ISO date, or the day of validation for the keyword ``"today"``."""
+def _as_date(value: Any, today: dt.date) -> dt.date | None:
+    """An ISO date, or ``today`` (the day of validation in Vietnam) for the keyword."""
     if value == "today":
-        return dt.date.today()
+        return today
     if not isinstance(value, str):
         return None
     try:
@@ -76,14 +78,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _bounds_errors(field: dict, where: str, errors: Errors) -> None:
+def _bounds_errors(field: dict, where: str, errors: Errors, today: dt.date) -> None:
     kind = field.get("type")
     low, high = field.get("min"), field.get("max")
     for key, value in (("min", low), ("max", high)):
         if value is None:
             continue
         if kind == "date":
-            if _as_date(value) is None:
+            if _as_date(value, today) is None:
                 _add(
                     errors,
                     f"{where}.{key}",
@@ -100,7 +102,7 @@ def _bounds_errors(field: dict, where: str, errors: Errors) -> None:
     if f"{where}.min" in errors or f"{where}.max" in errors or low is None or high is None:
         return
     if kind == "date":
-        low, high = _as_date(low), _as_date(high)
+        low, high = _as_date(low, today), _as_date(high, today)
     if low > high:
         _add(errors, f"{where}.min", "Giá trị nhỏ nhất (min) lớn hơn giá trị lớn nhất (max).")
 
@@ -137,7 +139,7 @@ def _options_errors(field: dict, where: str, errors: Errors) -> None:
         seen.add(option["value"])
 
 
-def _field_errors(field: Any, where: str, errors: Errors) -> None:
+def _field_errors(field: Any, where: str, errors: Errors, today: dt.date) -> None:
     if not isinstance(field, dict):
         _add(errors, where, "Mỗi trường phải là một đối tượng.")
         return
@@ -159,7 +161,7 @@ def _field_errors(field: Any, where: str, errors: Errors) -> None:
         _add(errors, f"{where}.label", "Nhãn trường là bắt buộc.")
     if "required" in field and not isinstance(field["required"], bool):
         _add(errors, f"{where}.required", "'required' phải là true hoặc false.")
-    _bounds_errors(field, where, errors)
+    _bounds_errors(field, where, errors, today)
     _options_errors(field, where, errors)
     pattern = field.get("pattern")
     if pattern is not None:
@@ -182,8 +184,11 @@ def _field_errors(field: Any, where: str, errors: Errors) -> None:
             )
 
 
-def validate_eform(schema: Any, where: str = "eform") -> Errors:
-    """Field-level errors of an e-form schema, keyed by path (``eform.fields.2.options``)."""
+def validate_eform(schema: Any, where: str = "eform", today: dt.date | None = None) -> Errors:
+    """Field-level errors of an e-form schema, keyed by path (``eform.fields.2.options``);
+    ``"today"`` in date bounds is ``today`` (default: today in Vietnam, not the server's date).
+    """
+    today = today or today_in_vietnam()
     errors: Errors = {}
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         _add(errors, where, "Biểu mẫu điện tử phải có danh sách 'fields'.")
@@ -193,7 +198,7 @@ def validate_eform(schema: Any, where: str = "eform") -> Errors:
     names: set[str] = set()
     for index, field in enumerate(schema["fields"]):
         path = f"{where}.fields.{index}"
-        _field_errors(field, path, errors)
+        _field_errors(field, path, errors, today)
         name = field.get("name") if isinstance(field, dict) else None
         if isinstance(name, str):
             if name in names:

@@ -91,3 +91,17 @@ def test_unknown_keys_and_missing_label():
 def test_schema_without_fields():
     assert validate_eform({}) == {"eform": ["Biểu mẫu điện tử phải có danh sách 'fields'."]}
     assert "eform.fields" in validate_eform({"fields": []})
+
+
+def test_today_is_the_day_in_vietnam_not_the_servers():
+    """At 18:00 UTC on 2 December it is already 3 December in Vietnam: a min of 3 December
+    with max "today" is valid then, and a min of 4 December is not."""
+    from datetime import UTC, datetime
+
+    from servicekit.clock import FixedClock, today_in_vietnam
+
+    today = today_in_vietnam(FixedClock(datetime(2026, 12, 2, 18, 0, tzinfo=UTC)))
+    bounded = {"name": "ngay", "type": "date", "label": "Ngày", "max": "today"}
+    assert validate_eform({"fields": [{**bounded, "min": "2026-12-03"}]}, today=today) == {}
+    errors = validate_eform({"fields": [{**bounded, "min": "2026-12-04"}]}, today=today)
+    assert list(errors) == ["eform.fields.0.min"]

@@ -29,7 +29,7 @@ class Register(MethodView):
     @blp.response(202, s.ChallengeSchema)
     def post(self, body):
         """Đăng ký tài khoản công dân; mã OTP được gửi qua SMS (mặc định) hoặc email"""
-        return handlers.register(svc(), handlers.Register(**body))
+        return handlers.register(svc(), handlers.Register(**body, ip=request.remote_addr))
 
 
 @blp.route("/register/verify")
@@ -47,7 +47,7 @@ class ResendOtp(MethodView):
     @blp.response(202, s.ChallengeSchema)
     def post(self, body):
         """Gửi lại mã OTP (mã cũ mất hiệu lực; chờ 60 giây giữa hai lần gửi)"""
-        return handlers.resend_code(svc(), handlers.ResendCode(**body))
+        return handlers.resend_code(svc(), handlers.ResendCode(**body, ip=request.remote_addr))
 
 
 @blp.route("/login")
@@ -74,7 +74,9 @@ class PasswordForgot(MethodView):
     @blp.response(202, s.ChallengeSchema)
     def post(self, body):
         """Quên mật khẩu: gửi mã xác thực tới điện thoại hoặc email của tài khoản"""
-        return recovery.forgot_password(svc(), recovery.ForgotPassword(**body))
+        return recovery.forgot_password(
+            svc(), recovery.ForgotPassword(**body, ip=request.remote_addr)
+        )
 
 
 @blp.route("/password/reset")
@@ -83,7 +85,7 @@ class PasswordReset(MethodView):
     @blp.response(204)
     def post(self, body):
         """Đặt mật khẩu mới bằng mã xác thực (mọi phiên đăng nhập kết thúc)"""
-        recovery.reset_password(svc(), recovery.ResetPassword(**body))
+        recovery.reset_password(svc(), recovery.ResetPassword(**body, ip=request.remote_addr))
 
 
 @blp.route("/token/refresh")

@@ -11,6 +11,7 @@ USER_REGISTERED = "identity.user_registered"
 PROFILE_UPDATED = "identity.profile_updated"
 USER_DELETED = "identity.user_deleted"
 CONTACT_CHANGED = "identity.contact_changed"
+SECURITY_ALERT = "identity.security_alert"
 
 
 def otp_requested(
@@ -114,3 +115,13 @@ def contact_changed(
         "new_destination_masked": new_destination_masked,
         "changed_at": changed_at,
     }
+
+
+def security_alert(*, user_id: str, kind: str, at: str) -> dict:
+    """Tell the account's owner about a security event (notify writes to every current
+    contact, whatever the preferences). ``kind`` is one of ``totp_enabled``, ``totp_removed``,
+    ``sessions_revoked``, ``password_changed``, ``second_factor_locked`` (wrong second-factor
+    codes past the account's limit) or ``password_guessing`` (wrong passwords from many
+    clients past the account's limit); ``at`` is ISO-8601 UTC. Never a code, a password or a
+    clear identifier."""
+    return {"user_id": user_id, "kind": kind, "at": at}

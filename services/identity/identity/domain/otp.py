@@ -1,9 +1,9 @@
-"""One-time codes sent by SMS or email: issue, resend, verify, rate limits.
+"""One-time codes sent by SMS or email: issue, resend, verify.
 
 Rules: 6 digits; valid 5 minutes; at most 5 tries per challenge (the try after the fifth
 wrong one is refused even with the right code); a resend replaces the code (the old one stops
-working) after a 60 s cooldown; at most 5 sends per destination per hour; only a keyed hash of
-the code is kept, compared in constant time.
+working) after a 60 s cooldown; only a keyed hash of the code is kept, compared in constant
+time. How many codes may be sent, and to whom they are charged: ``domain.throttling``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ class OtpPolicy:
     ttl: timedelta = timedelta(minutes=5)
     max_attempts: int = 5
     resend_cooldown: timedelta = timedelta(seconds=60)
-    max_sends_per_window: int = 5
-    send_window: timedelta = timedelta(hours=1)
 
 
 class OtpStatus(enum.StrEnum):
@@ -57,11 +55,6 @@ class OtpCooldown(DomainError):
         self.retry_after = retry_after
 
 
-class OtpSendLimit(DomainError):
-    def __init__(self) -> None:
-        super().__init__("Đã gửi quá số lần cho phép trong một giờ, vui lòng thử lại sau.")
-
-
 class OtpClosed(DomainError):
     """The challenge can no longer send codes (used or exhausted)."""
 
@@ -81,16 +74,6 @@ class OtpHasher:
 
     def matches(self, challenge_id: str, code: str, stored: str) -> bool:
         return hmac.compare_digest(self.hash(challenge_id, code), stored)
-
-
-def ensure_send_allowed(sends_in_window: int, policy: OtpPolicy) -> None:
-    """Raise :class:`OtpSendLimit` when the destination already had its quota of sends.
-
-    ``sends_in_window`` counts sends to the destination in the last ``policy.send_window``,
-    including the one being attempted when the caller records it first (then pass ``- 1``).
-    """
-    if sends_in_window >= policy.max_sends_per_window:
-        raise OtpSendLimit()
 
 
 @dataclass
@@ -163,6 +146,10 @@ class OtpChallenge:
         self.expires_at = now + policy.ttl
         self.sends += 1
         return code
+
+    def void_code(self) -> None:
+        """No code verifies any more (a resend that was not sent: the old code is void)."""
+        self.code_hash = secrets.token_hex(32)
 
     def verify(self, code: str, now: datetime, hasher: OtpHasher, policy: OtpPolicy) -> OtpOutcome:
         """Check a sent code; every call that reaches the comparison uses up one try."""

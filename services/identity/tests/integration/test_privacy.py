@@ -107,7 +107,7 @@ def test_invalid_cccd_gets_a_field_level_vietnamese_message(client, citizen, ccc
     assert set(response.json["errors"]) == {"cccd"}
 
 
-def test_purge_drops_expired_challenges_and_idle_login_counters(client, citizen, app, mongo_db):
+def test_purge_drops_expired_challenges_and_old_limit_hits(client, citizen, app, mongo_db):
     from datetime import UTC, datetime, timedelta
 
     assert client.post("/register", json=citizen).status_code == 202
@@ -121,6 +121,9 @@ def test_purge_drops_expired_challenges_and_idle_login_counters(client, citizen,
     mongo_db.otp_challenges.update_many({}, {"$set": {"outbox_pending": 0}})  # as if sent
     keep = timedelta(hours=1)
     assert repo.purge(datetime.now(UTC), keep) == 0  # nothing is old enough yet
-    assert repo.purge(datetime.now(UTC) + timedelta(hours=2), keep) == 2
+    # the challenge, and the limits' hits: two sends charged for the registration, the wrong
+    # password for its username form from this client and for its "account"
+    assert mongo_db.rate_hits.count_documents({}) == 4
+    assert repo.purge(datetime.now(UTC) + timedelta(hours=2), keep) == 5
     assert mongo_db.otp_challenges.count_documents({}) == 0
-    assert mongo_db.login_throttles.count_documents({}) == 0
+    assert mongo_db.rate_hits.count_documents({}) == 0

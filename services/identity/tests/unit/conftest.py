@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from identity.bootstrap import Services
 from identity.domain.clock import FixedClock
-from identity.domain.lockout import LoginThrottle
 from identity.domain.otp import OtpHasher
 from identity.domain.passwords import PasswordHashing
 from identity.domain.pii import BlindIndex, PersonalDataVault, PiiCipher
@@ -47,8 +46,7 @@ class FakeRepository:
     def __init__(self) -> None:
         self.users: dict[str, dict] = {}
         self.challenges: dict = {}
-        self.sends: list[tuple[str, str, datetime]] = []
-        self.throttles: dict[str, LoginThrottle] = {}
+        self.hits: list[tuple[str, str, datetime]] = []
         self.families: dict = {}
         self.tokens: dict = {}
         self.audits: list[dict] = []
@@ -114,22 +112,30 @@ class FakeRepository:
         self.events.extend(events)
         return True
 
-    # sends
-    def record_send(self, destination_hash, now, window):
-        send_id = os.urandom(4).hex()
-        self.sends.append((send_id, destination_hash, now))
-        count = sum(d == destination_hash and t > now - window for _, d, t in self.sends)
-        return send_id, count
+    # sliding-window limits
+    def record_hit(self, bucket, now):
+        hit_id = os.urandom(8).hex()
+        self.hits.append((hit_id, bucket, now))
+        return hit_id
 
-    def forget_send(self, send_id):
-        self.sends = [s for s in self.sends if s[0] != send_id]
+    def count_hits(self, bucket, since):
+        return sum(b == bucket and t > since for _, b, t in self.hits)
 
-    # throttles
-    def get_throttle(self, key):
-        return copy.deepcopy(self.throttles.get(key)) or LoginThrottle(key)
+    def nth_oldest_hit(self, bucket, since, n):
+        times = sorted(t for _, b, t in self.hits if b == bucket and t > since)
+        return times[n - 1] if len(times) >= n else None
 
-    def save_throttle(self, throttle):
-        self.throttles[throttle.key] = copy.deepcopy(throttle)
+    def forget_hit(self, hit_id):
+        self.hits = [h for h in self.hits if h[0] != hit_id]
+
+    def clear_hits(self, prefix):
+        self.hits = [h for h in self.hits if not h[1].startswith(prefix)]
+
+    def remember_client(self, user_id, client, now, keep=20):
+        known = self.users[user_id].setdefault("known_clients", {})
+        known[client] = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        for stale in sorted(known, key=known.__getitem__, reverse=True)[keep:]:
+            del known[stale]
 
     # tokens
     def insert_family(self, family):

@@ -24,6 +24,7 @@ def production_env(**changes) -> dict:
         "MOTCUA_ENV": "production",
         "MONGO_URL": "mongodb://db.internal:27017",
         "AMQP_URL": "amqp://u:p@mq.internal//",
+        "METRICS_TOKEN": "metrics-s3cret",
         "IDENTITY_PII_KEYS": f"k1:{generate_key()}",
         "IDENTITY_PII_ACTIVE_KEY": "k1",
         "IDENTITY_LOOKUP_KEYS": f"h1:{generate_key()}",

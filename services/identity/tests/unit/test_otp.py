@@ -9,8 +9,6 @@ from identity.domain.otp import (
     OtpHasher,
     OtpOutcome,
     OtpPolicy,
-    OtpSendLimit,
-    ensure_send_allowed,
     generate_code,
 )
 
@@ -109,11 +107,10 @@ def test_no_resend_after_exhaustion_or_use():
         used.resend(T0 + timedelta(minutes=2), HASHER, POLICY)
 
 
-def test_send_quota_five_per_window():
-    for sent in range(5):
-        ensure_send_allowed(sent, POLICY)
-    with pytest.raises(OtpSendLimit, match="một giờ"):
-        ensure_send_allowed(5, POLICY)
+def test_a_voided_code_no_longer_verifies():
+    challenge, code = issue()
+    challenge.void_code()
+    assert challenge.verify(code, T0, HASHER, POLICY) is OtpOutcome.WRONG
 
 
 def test_decoy_challenge_never_verifies():

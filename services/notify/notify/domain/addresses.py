@@ -21,3 +21,13 @@ def address_variants(address: str) -> list[str]:
     if not (national.startswith("0") and national[1:].isdigit()):
         return [address]
     return sorted({address, national, "+84" + national[1:], "84" + national[1:]})
+
+
+def canonical_address(address: str) -> str:
+    """One spelling per phone number or email (national ``0…`` form, lower-case email): what
+    its keyed hash is taken of, so any spelling finds it."""
+    address = address.strip()
+    if "@" in address:
+        return address.lower()
+    national = [v for v in address_variants(address) if v.startswith("0") and v.isdigit()]
+    return national[0] if national else address

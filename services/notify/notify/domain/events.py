@@ -65,6 +65,7 @@ PURPOSE_LABELS = {
     "login": "đăng nhập",
     "reset_password": "đặt lại mật khẩu",
     "contact_change": "xác nhận thông tin liên hệ mới",
+    "lookup_proof": "xác minh chính chủ khi tra cứu hồ sơ theo số định danh",
     "totp": "xác thực",
 }
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-# Việt Nam has one time zone and no daylight saving time.
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
+from servicekit.clock import VIETNAM as VIETNAM_TZ
 
 
 def format_date(value: Any) -> str:

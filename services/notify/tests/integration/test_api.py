@@ -12,6 +12,7 @@ from notify.handlers import on_dossier_event, on_user_registered
 from notify.providers.dev import DevMessage
 from notify.repository import MongoDevSink
 from servicekit.mongo import connect
+from servicekit.sealing import generate_key
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_preferences_are_applied_to_dossier_notices(deps, make):
 
 
 def test_dev_messages_newest_first_filtered_by_recipient(client, web_settings):
-    sink = MongoDevSink(connect(web_settings))
+    sink = MongoDevSink(connect(web_settings), web_settings.sealer())
     for second, body in ((1, "cũ"), (2, "mới")):
         sent_at = datetime(2026, 11, 28, 8, 0, second, tzinfo=UTC)
         sink.record(DevMessage("sms", "+84900000001", "", body, sent_at))
@@ -107,6 +108,11 @@ def test_dev_messages_do_not_exist_in_production(web_settings):
         amqp_url="amqp://notify:secret@rabbitmq.internal:5672/motcua",
         jwks_url=web_settings.jwks_url,
         seal_key="a-real-secret",
+        pii_keys=f"k1:{generate_key()}",
+        pii_active_key="k1",
+        lookup_keys=f"h1:{generate_key()}",
+        lookup_active_key="h1",
+        metrics_token="a-real-metrics-token",
         sms_provider="http",
         sms_url="https://sms.example.vn/send",
     )

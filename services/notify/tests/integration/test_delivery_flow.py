@@ -2,7 +2,7 @@
 
 import json
 
-from notify.repository import NOTIFICATIONS
+from notify.repository import NOTIFICATIONS, MongoRepository
 from servicekit.smtp_sink import read_messages
 from servicekit.testing import EventCapture, wait_until
 
@@ -16,7 +16,7 @@ def delivered(db, **query):
 
 
 def test_an_otp_by_sms_reaches_the_dev_record_and_is_stored_masked(
-    start_worker, publish, client, mongo_db, make
+    start_worker, publish, client, mongo_db, make, web_settings
 ):
     start_worker()
     event = publish(make.otp(code="482913"))
@@ -26,7 +26,9 @@ def test_an_otp_by_sms_reaches_the_dev_record_and_is_stored_masked(
     assert messages[0]["channel"] == "sms"
     [stored] = notifications(mongo_db, event_id=event["id"])
     assert "482913" not in json.dumps(stored, default=str)
-    assert "******" in stored["body"]
+    assert "912345678" not in json.dumps(stored, default=str)  # the number is sealed too
+    opened = MongoRepository(mongo_db, web_settings.sealer()).get_notification(stored["_id"])
+    assert "******" in opened.body and opened.recipient == "+84912345678"
 
 
 def test_an_otp_by_email_reaches_the_smtp_sink_and_is_stored_masked(
@@ -140,7 +142,7 @@ def test_two_worker_replicas_deliver_each_message_exactly_once(
 
 
 def test_a_replaced_phone_is_told_by_sms_once_though_the_event_comes_twice(
-    start_worker, publish, mongo_db, client, make
+    start_worker, publish, mongo_db, client, make, web_settings
 ):
     start_worker()
     publish(make.registered(user_id="u-moved", email="moved@example.vn", phone="+84911000333"))
@@ -152,7 +154,8 @@ def test_a_replaced_phone_is_told_by_sms_once_though_the_event_comes_twice(
     marker = publish(make.otp(destination="+84911000444", code="121212"))  # after both copies
     wait_until(lambda: delivered(mongo_db, event_id=marker["id"]))
     [stored] = notifications(mongo_db, event_id=event["id"])
-    assert (stored["channel"], stored["recipient"]) == ("sms", "+84911000333")
+    opened = MongoRepository(mongo_db, web_settings.sealer()).get_notification(stored["_id"])
+    assert (opened.channel, opened.recipient) == ("sms", "+84911000333")
     sms = client.get("/dev/messages", query_string={"to": "0911000333"}).json["messages"]
     notices = [m for m in sms if "đã được đổi lúc 15:15 ngày 28/11/2026" in m["body"]]
     assert len(notices) == 1

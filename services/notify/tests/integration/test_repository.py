@@ -13,9 +13,9 @@ T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def repo(mongo_db):
+def repo(mongo_db, web_settings):
     create_indexes(mongo_db, development=True)
-    return MongoRepository(mongo_db)
+    return MongoRepository(mongo_db, web_settings.sealer())
 
 
 def notification(event_id="e1", channel="sms", recipient="+84912345678", **extra):

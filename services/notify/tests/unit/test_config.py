@@ -2,12 +2,18 @@ import pytest
 
 from notify.config import NotifySettings
 from servicekit.config import ConfigError
+from servicekit.sealing import generate_key
 
 PRODUCTION = {
     "MOTCUA_ENV": "production",
     "MONGO_URL": "mongodb://db.internal:27017",
     "AMQP_URL": "amqp://notify:x@mq.internal:5672/motcua",
+    "METRICS_TOKEN": "metrics-s3cret",
     "NOTIFY_SEAL_KEY": "a-real-secret",
+    "NOTIFY_PII_KEYS": f"k1:{generate_key()}",
+    "NOTIFY_PII_ACTIVE_KEY": "k1",
+    "NOTIFY_LOOKUP_KEYS": f"h1:{generate_key()}",
+    "NOTIFY_LOOKUP_ACTIVE_KEY": "h1",
     "SMS_PROVIDER": "http",
     "SMS_GATEWAY_URL": "https://sms.example.vn/send",
 }
@@ -21,6 +27,17 @@ def test_production_starts_with_real_providers_and_secrets():
 def test_production_refuses_the_default_seal_key():
     with pytest.raises(ConfigError, match="NOTIFY_SEAL_KEY"):
         NotifySettings.from_env({k: v for k, v in PRODUCTION.items() if k != "NOTIFY_SEAL_KEY"})
+
+
+@pytest.mark.parametrize("name", ["NOTIFY_PII_KEYS", "NOTIFY_LOOKUP_KEYS"])
+def test_production_refuses_the_default_key_rings(name):
+    with pytest.raises(ConfigError, match=name):
+        NotifySettings.from_env({k: v for k, v in PRODUCTION.items() if k != name})
+
+
+def test_a_key_ring_without_its_active_key_is_refused():
+    with pytest.raises(ConfigError, match="NOTIFY_PII"):
+        NotifySettings.from_env({**PRODUCTION, "NOTIFY_PII_ACTIVE_KEY": "k9"})
 
 
 def test_production_refuses_dev_providers():

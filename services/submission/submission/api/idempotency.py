@@ -47,7 +47,7 @@ def run_idempotent(svc: Services, actor: Actor, print_: str,
     # Wall-clock time, not the service clock: the TTL index expires keys in real time.
     previous = repository.claim_idempotency_key(
         svc.db, key_id, print_, utc_now(), timedelta(hours=svc.settings.idempotency_hours),
-        lease=timedelta(seconds=svc.settings.idempotency_lease_seconds))
+        lease=timedelta(seconds=svc.settings.idempotency_lease_seconds), sealer=svc.sealer)
     if previous is not None:
         if previous.get("fingerprint") != print_:
             abort(422, "Idempotency-Key này đã được dùng cho một yêu cầu khác.",
@@ -62,7 +62,7 @@ def run_idempotent(svc: Services, actor: Actor, print_: str,
     except BaseException:
         repository.release_idempotency_key(svc.db, key_id)
         raise
-    repository.complete_idempotency_key(svc.db, key_id, status, body)
+    repository.complete_idempotency_key(svc.db, key_id, status, body, sealer=svc.sealer)
     return _json(body, status)
 
 

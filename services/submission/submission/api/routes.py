@@ -54,7 +54,7 @@ class Dossiers(MethodView):
     def get(self, query):
         """Hồ sơ của tôi"""
         items, total = views.my_dossiers(svc().db, actor().id, query.get("status"),
-                                         query["page"], query["per_page"])
+                                         query["page"], query["per_page"], sealer=svc().sealer)
         now = svc().now()
         return page_of([views.dossier_summary(d, now) for d in items], total,
                        query["page"], query["per_page"])
@@ -265,7 +265,7 @@ class OfficerQueue(MethodView):
         now = svc().now()
         items, total = views.officer_queue(
             svc().db, who.agency, status=query.get("status"), overdue=query.get("overdue"),
-            now=now, page=query["page"], per_page=query["per_page"])
+            now=now, page=query["page"], per_page=query["per_page"], sealer=svc().sealer)
         return page_of([views.dossier_summary(d, now) for d in items], total,
                        query["page"], query["per_page"])
 

@@ -88,17 +88,19 @@ def clock():
 def app(settings, clock, mongo_db):
     app = create_app(settings)
     app.extensions["submission"].clock = clock
-    seed_catalog(mongo_db)
+    seed_catalog(mongo_db, app.extensions["submission"].sealer)
     return app
 
 
-def seed_catalog(db):
-    """The local copies the worker would have built from catalog's and identity's events."""
+def seed_catalog(db, sealer=None):
+    """The local copies the worker would have built from catalog's and identity's events
+    (the identities sealed with ``sealer``, the development keys by default)."""
+    sealer = sealer or SubmissionSettings().sealer()
     repository.upsert_procedure(db, procedure_from_event(PROCEDURE))
     for agency in AGENCIES:
         repository.upsert_agency(db, agency, 1)
     for user_id in ("citizen-1", "citizen-42"):
-        repository.put_verified_identity(db, user_id, IDENTITY, 1)
+        repository.put_verified_identity(db, user_id, IDENTITY, 1, sealer=sealer)
 
 
 @pytest.fixture
@@ -109,15 +111,17 @@ def client(app):
 class Api:
     """Small helpers over the test client for the calls every test makes."""
 
-    def __init__(self, client, issuer, db):
+    def __init__(self, client, issuer, db, sealer):
         self.client = client
         self.issuer = issuer
         self.db = db
+        self.sealer = sealer
 
     def citizen(self, sub="citizen-1", identity=None):
         """A citizen's headers; the account's verified identity as identity's events give
         it (``IDENTITY`` unless told)."""
-        repository.put_verified_identity(self.db, sub, identity or IDENTITY, 1)
+        repository.put_verified_identity(self.db, sub, identity or IDENTITY, 1,
+                                         sealer=self.sealer)
         return self.issuer.headers(sub=sub, role="citizen")
 
     def officer(self, agency=AGENCY, sub="officer-1"):
@@ -171,8 +175,8 @@ class Api:
 
 
 @pytest.fixture
-def api(client, jwks_issuer, mongo_db):
-    return Api(client, jwks_issuer, mongo_db)
+def api(client, jwks_issuer, mongo_db, app):
+    return Api(client, jwks_issuer, mongo_db, app.extensions["submission"].sealer)
 
 
 @pytest.fixture

@@ -37,10 +37,10 @@ def test_the_submitted_dossier_is_in_the_verified_name(api, client, mongo_db):
     api.upload(dossier["id"])
     submitted = client.post(f"/dossiers/{dossier['id']}/submit", headers=api.citizen())
     assert submitted.status_code == 200, submitted.json
-    stored = mongo_db.dossiers.find_one({"_id": dossier["id"]})
-    assert stored["applicant_cccd"] == IDENTITY["cccd"]
-    assert stored["applicant"]["full_name"] == IDENTITY["full_name"]
-    assert stored["form_data"]["ho_ten_nguoi_yeu_cau"] == IDENTITY["full_name"]
+    stored = repository.get_dossier(mongo_db, dossier["id"], sealer=api.sealer)
+    assert stored.applicant["cccd"] == IDENTITY["cccd"]
+    assert stored.applicant["full_name"] == IDENTITY["full_name"]
+    assert stored.form_data["ho_ten_nguoi_yeu_cau"] == IDENTITY["full_name"]
     seen = detail(api, client, dossier["id"], api.officer())
     assert seen["proxy_filing"] is False and seen["filer"] == IDENTITY
 
@@ -76,6 +76,9 @@ def test_a_proxy_filing_names_both_and_requires_the_authorisation(api, client):
     assert submitted.json["applicant_name"] == OTHER["full_name"]
     seen = detail(api, client, dossier["id"], api.officer())
     assert seen["filer"] == IDENTITY and seen["proxy_filing"] is True
+    document = client.application.extensions["db"].dossiers.find_one({"_id": dossier["id"]})
+    assert "filer" not in document and document["filer_sealed"]
+    assert IDENTITY["cccd"] not in repr(document) and OTHER["cccd"] not in repr(document)
     assert seen["applicant"]["cccd"] == OTHER["cccd"]
     queue = client.get("/officer/dossiers", headers=api.officer()).json["items"]
     [item] = [i for i in queue if i["id"] == dossier["id"]]
@@ -132,7 +135,8 @@ def test_during_a_supplement_anything_unlisted_is_refused_and_changes_nothing(
     after = detail(api, client, waiting["id"])
     assert after["version"] == waiting["version"] and after["form"] == waiting["form"]
     assert after["applicant"] == waiting["applicant"] and after["history"] == waiting["history"]
-    assert repository.get_dossier(mongo_db, waiting["id"]).applicant["cccd"] == IDENTITY["cccd"]
+    assert repository.get_dossier(mongo_db, waiting["id"], sealer=api.sealer
+                                  ).applicant["cccd"] == IDENTITY["cccd"]
 
 
 def test_a_listed_field_and_a_new_attachment_are_recorded_with_the_diff(api, client,
@@ -147,6 +151,8 @@ def test_a_listed_field_and_a_new_attachment_are_recorded_with_the_diff(api, cli
     assert entry["details"]["version"] == changed.json["version"]
     assert entry["details"]["form_before"] == {"ho_ten_tre": "Nguyễn Minh Khang"}
     assert entry["details"]["form_after"] == {"ho_ten_tre": "Nguyễn Minh Khôi"}
+    document = mongo_db.dossiers.find_one({"_id": waiting["id"]})
+    assert "Khôi" not in repr(document["history"])  # the diff is sealed at rest
     unlisted = api.upload(waiting["id"], name="anh.png", document_type="anh_the")
     assert unlisted.status_code == 422 and "document_type" in unlisted.json["errors"]
     added = api.upload(waiting["id"], name="giay-chung-sinh-ro.pdf")
@@ -154,7 +160,8 @@ def test_a_listed_field_and_a_new_attachment_are_recorded_with_the_diff(api, cli
     history = detail(api, client, waiting["id"])["history"]
     assert history[-1]["details"]["added_documents"] == ["giay_chung_sinh"]
     stored = mongo_db.dossiers.find_one({"_id": waiting["id"]})
-    events = [e for e in event_history(stored) if e["type"] == "dossier.supplement_changed"]
+    recorded = event_history(stored, api.sealer.open_event)
+    events = [e for e in recorded if e["type"] == "dossier.supplement_changed"]
     assert [e["data"]["changed_fields"] for e in events] == [["ho_ten_tre"], []]
     assert [e["data"]["added_documents"] for e in events] == [[], ["giay_chung_sinh"]]
     assert all("Khôi" not in repr(e["data"]) for e in events)
@@ -162,6 +169,7 @@ def test_a_listed_field_and_a_new_attachment_are_recorded_with_the_diff(api, cli
                               json={"action": "resubmit"})
     assert resubmitted.status_code == 200, resubmitted.json
     stored = mongo_db.dossiers.find_one({"_id": waiting["id"]})
-    [done] = [e for e in event_history(stored) if e["type"] == "dossier.supplemented"]
+    recorded = event_history(stored, api.sealer.open_event)
+    [done] = [e for e in recorded if e["type"] == "dossier.supplemented"]
     assert done["data"]["changed_fields"] == ["ho_ten_tre"]
     assert done["data"]["added_documents"] == ["giay_chung_sinh"]

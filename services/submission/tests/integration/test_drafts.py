@@ -48,16 +48,17 @@ def test_unknown_procedure_or_agency_is_refused(api, client):
     assert response.status_code == 422 and "agency_code" in response.json["errors"]
 
 
-def test_prefill_only_with_consented_profile(api, client, mongo_db):
+def test_prefill_only_with_consented_profile(api, client, mongo_db, settings):
     from submission import repository
 
     repository.put_profile(mongo_db, "citizen-1",
-                           {"full_name": "Nguyễn Văn An", "phone": "0912345678"}, 3)
+                           {"full_name": "Nguyễn Văn An", "phone": "0912345678"}, 3,
+                           sealer=settings.sealer())
     dossier = api.create()
     assert dossier["form"] == {"ho_ten_nguoi_yeu_cau": "Nguyễn Văn An",
                                "dien_thoai": "0912345678"}
     assert dossier["applicant"]["full_name"] == "Nguyễn Văn An"
-    repository.drop_profile(mongo_db, "citizen-1", 4)  # consent withdrawn
+    repository.drop_profile(mongo_db, "citizen-1", 4, sealer=settings.sealer())  # withdrawn
     assert api.create()["form"] == {"ho_ten_nguoi_yeu_cau": "Nguyễn Văn An"}  # bound, not autofill
 
 

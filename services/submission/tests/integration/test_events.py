@@ -104,7 +104,9 @@ def test_catalog_events_become_the_local_copies(api, bus, worker, mongo_db, clie
     assert mongo_db.dossiers.find_one({"_id": created.json["id"]})["tenant"] == "79"
 
 
-def test_consented_profile_copy_follows_identity_events(bus, worker, mongo_db):
+def test_consented_profile_copy_follows_identity_events(bus, worker, mongo_db, settings):
+    sealer = settings.sealer()
+
     def profile_event(version, consent):
         return new_event("identity.profile_updated",
                          {"user_id": "citizen-5", "changed": ["full_name"],
@@ -113,46 +115,53 @@ def test_consented_profile_copy_follows_identity_events(bus, worker, mongo_db):
                          source="identity", aggregate_id="citizen-5", aggregate_version=version)
 
     publish(bus, profile_event(2, True))
-    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5"))
+    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5", sealer=sealer))
     publish(bus, profile_event(3, False))  # consent withdrawn → the copy is erased
-    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5") is None)
+    wait_until(lambda: repository.get_profile(mongo_db, "citizen-5", sealer=sealer) is None)
     publish(bus, profile_event(1, True))  # a late, older event does not bring it back
     marker = new_event("identity.user_deleted", {"user_id": "someone-else", "mode": "erase"},
                        source="identity", aggregate_id="someone-else")
     publish(bus, marker)
     wait_until(lambda: mongo_db.handled_events.count_documents({}) >= 4)
-    assert repository.get_profile(mongo_db, "citizen-5") is None
+    assert repository.get_profile(mongo_db, "citizen-5", sealer=sealer) is None
     stored = mongo_db.profiles.find_one({"_id": "citizen-5"})
     assert "full_name" not in stored and not stored["consent"]
 
 
 def test_the_verified_identity_follows_identity_events_whatever_the_consent(bus, worker,
-                                                                            mongo_db):
+                                                                            mongo_db, settings):
     """Issue 20, finding 1: the identity that binds the applicant comes with
     identity.user_registered and identity.profile_updated (``verified_identity``), not with
     the autofill consent; deletion erases it for good."""
     identity = {"cccd": "001190004321", "full_name": "Trần Thị Bình",
                 "date_of_birth": "1990-07-08"}
+    sealer = settings.sealer()
+
+    def identity_of(user_id):
+        return repository.get_verified_identity(mongo_db, user_id, sealer=sealer)
+
     publish(bus, new_event("identity.user_registered", {
         "user_id": "citizen-8", "role": "citizen", "full_name": "Trần Thị Bình",
         "phone": "0912000111", "email": None, "verified_identity": identity},
         source="identity", aggregate_id="citizen-8", aggregate_version=1))
-    wait_until(lambda: repository.get_verified_identity(mongo_db, "citizen-8") == identity)
-    assert repository.get_profile(mongo_db, "citizen-8") is None  # no consent, no autofill copy
+    wait_until(lambda: identity_of("citizen-8") == identity)
+    assert repository.get_profile(mongo_db, "citizen-8", sealer=sealer) is None  # no autofill
+    stored = mongo_db.verified_identities.find_one({"_id": "citizen-8"})
+    assert "001190004321" not in repr(stored) and "Bình" not in repr(stored)  # sealed
     renamed = {**identity, "full_name": "Trần Thị Bình An"}
     publish(bus, new_event("identity.profile_updated", {
         "user_id": "citizen-8", "changed": ["full_name"], "full_name": renamed["full_name"],
         "phone": "0912000111", "email": None, "autofill_consent": False,
         "verified_identity": renamed}, source="identity", aggregate_id="citizen-8",
         aggregate_version=3))
-    wait_until(lambda: repository.get_verified_identity(mongo_db, "citizen-8") == renamed)
+    wait_until(lambda: identity_of("citizen-8") == renamed)
     publish(bus, new_event("identity.user_deleted", {"user_id": "citizen-8", "mode": "erase"},
                            source="identity", aggregate_id="citizen-8", aggregate_version=4))
-    wait_until(lambda: repository.get_verified_identity(mongo_db, "citizen-8") is None)
+    wait_until(lambda: identity_of("citizen-8") is None)
     publish(bus, new_event("identity.user_registered", {  # a late redelivery changes nothing
         "user_id": "citizen-8", "role": "citizen", "full_name": "x", "phone": None,
         "email": None, "verified_identity": identity}, source="identity",
         aggregate_id="citizen-8", aggregate_version=1))
     wait_until(lambda: mongo_db.handled_events.count_documents({}) >= 4)
-    assert repository.get_verified_identity(mongo_db, "citizen-8") is None
-    assert "cccd" not in mongo_db.verified_identities.find_one({"_id": "citizen-8"})
+    assert identity_of("citizen-8") is None
+    assert "sealed" not in mongo_db.verified_identities.find_one({"_id": "citizen-8"})

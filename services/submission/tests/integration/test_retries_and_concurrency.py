@@ -141,22 +141,23 @@ def test_stale_version_is_a_conflict(api, client):
     assert stale.status_code == 409 and "cập nhật" in stale.json["message"]
 
 
-def test_a_reservation_left_by_a_dead_request_is_taken_over(api, client, mongo_db):
+def test_a_reservation_left_by_a_dead_request_is_taken_over(api, client, mongo_db, settings):
     draft = api.ready_draft()
     # A request that died mid-way three minutes ago left its reservation (2-minute lease).
     repository.claim_idempotency_key(
         mongo_db, "citizen-1:submit-after-crash", fingerprint("submit", draft["id"]),
-        datetime.now(UTC) - timedelta(minutes=3), timedelta(hours=24), timedelta(seconds=120))
+        datetime.now(UTC) - timedelta(minutes=3), timedelta(hours=24), timedelta(seconds=120),
+        sealer=settings.sealer())
     headers = {**api.citizen(), "Idempotency-Key": "submit-after-crash"}
     response = client.post(f"/dossiers/{draft['id']}/submit", headers=headers)
     assert response.status_code == 200 and response.json["code"]
 
 
-def test_a_fresh_reservation_makes_a_concurrent_retry_wait(api, client, mongo_db):
+def test_a_fresh_reservation_makes_a_concurrent_retry_wait(api, client, mongo_db, settings):
     draft = api.ready_draft()
     repository.claim_idempotency_key(
         mongo_db, "citizen-1:submit-in-flight", fingerprint("submit", draft["id"]),
-        datetime.now(UTC), timedelta(hours=24), timedelta(seconds=120))
+        datetime.now(UTC), timedelta(hours=24), timedelta(seconds=120), sealer=settings.sealer())
     response = client.post(f"/dossiers/{draft['id']}/submit",
                            headers={**api.citizen(), "Idempotency-Key": "submit-in-flight"})
     assert response.status_code == 409 and "đang được xử lý" in response.json["message"]

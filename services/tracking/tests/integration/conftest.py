@@ -23,7 +23,8 @@ def settings(mongo_url, mongo_db, jwks_issuer, cccd_key) -> TrackingSettings:
         {}, env="test", mongo_url=mongo_url, mongo_db=mongo_db.name,
         jwks_url=jwks_issuer.url, cccd_hash_key=cccd_key, ratelimit_storage_uri=REDIS_URL,
         ratelimit_key_prefix=f"test-tracking-{uuid.uuid4().hex[:10]}",
-        lookup_rate_limit="3/minute", consumer_retry_delay_ms=200)
+        lookup_rate_limit="3/minute", consumer_retry_delay_ms=200,
+        trusted_proxies="127.0.0.1")  # as behind the gateway: X-Forwarded-For is believed
 
 
 @pytest.fixture
@@ -42,12 +43,12 @@ def client(settings, mongo_db, redis_client):
 
 
 @pytest.fixture
-def record(mongo_db, cccd_key):
+def record(mongo_db, cccd_key, cipher):
     """Apply events the way the worker does, without the broker (for read-side tests)."""
     def apply(*events):
         for event in events:
             record_dossier_event(event, HandlerContext(mongo_db, event, "test"),
-                                 cccd_key=cccd_key)
+                                 cccd_key=cccd_key, cipher=cipher)
     return apply
 
 

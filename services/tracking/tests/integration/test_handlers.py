@@ -17,9 +17,9 @@ def test_a_duplicate_event_is_a_no_op_even_without_the_consumer_dedup(mongo_db, 
 
 
 def test_a_view_folded_from_fewer_events_never_replaces_a_newer_one(mongo_db, story,
-                                                                   cccd_key):
+                                                                   cccd_key, cipher):
     s = story().submitted().accepted().processing()
-    events = [sanitize(e, cccd_key) for e in s.events]
+    events = [sanitize(e, cccd_key, cipher) for e in s.events]
     assert repository.save_view(mongo_db, project(s.dossier_id, events))
     assert not repository.save_view(mongo_db, project(s.dossier_id, events[:2]))
     assert not repository.save_view(mongo_db, project(s.dossier_id, events))
@@ -43,3 +43,38 @@ def test_refresh_heals_a_view_lost_after_the_timeline_write(mongo_db, story, rec
     view = refresh_view(mongo_db, s.dossier_id)
     assert view["status"] == "accepted"
     assert repository.view_by_id(mongo_db, s.dossier_id)["status_label"] == "Được tiếp nhận"
+
+
+def test_a_rebuild_seals_names_recorded_in_clear_before_sealing(mongo_db, story, record,
+                                                               cipher):
+    from tracking.domain.privacy import applicant_name
+    from tracking.rebuild import rebuild
+
+    s = story().submitted()
+    record(*s.events)
+    mongo_db.timeline.update_one({}, {"$set": {"envelope.data.applicant_name": "Nguyễn Văn An"},
+                                      "$unset": {"envelope.data.applicant_name_sealed": ""}})
+    assert rebuild(mongo_db, cipher) == 1
+    for collection in ("timeline", "dossier_views"):
+        assert "Nguyễn Văn An" not in repr(list(mongo_db[collection].find()))
+    view = repository.view_by_id(mongo_db, s.dossier_id)
+    assert applicant_name(cipher, view) == "Nguyễn Văn An"
+
+
+
+def test_a_rebuild_after_a_key_rotation_reseals_names_with_the_new_key(mongo_db, story, record,
+                                                                      settings):
+    from servicekit.sealing import PiiCipher, generate_key, parse_keyring
+    from tracking.domain.privacy import applicant_name
+    from tracking.rebuild import rebuild
+
+    s = story().submitted()
+    record(*s.events)  # sealed with the ring's active key
+    ring = parse_keyring(f"{settings.pii_keys},k2:{generate_key()}")
+    rotated = PiiCipher(ring, "k2")
+    assert rebuild(mongo_db, rotated) == 1
+    [entry] = mongo_db.timeline.find()
+    assert entry["envelope"]["data"]["applicant_name_sealed"].startswith("k2:")
+    view = repository.view_by_id(mongo_db, s.dossier_id)
+    assert view["applicant_name_sealed"].startswith("k2:")
+    assert applicant_name(PiiCipher({"k2": ring["k2"]}, "k2"), view) == "Nguyễn Văn An"

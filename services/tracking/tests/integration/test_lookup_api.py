@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from servicekit import lookup_proof
 from tracking.app import create_app
+from tracking.domain.privacy import hash_cccd
 
 CODE = "000.00.31.H29-261128-0001"
 CCCD = "079203001234"
@@ -14,6 +16,15 @@ ANON = {"REMOTE_ADDR": "127.0.0.1"}
 
 def _xff(ip):
     return {"X-Forwarded-For": ip}
+
+
+def _proof(issuer, cccd, ttl=600, **override):
+    """A lookup proof as identity signs it once the OTP for ``cccd`` was given back."""
+    claims = lookup_proof.proof_claims(cccd=cccd, issuer=issuer.issuer, now=datetime.now(UTC),
+                                       ttl=timedelta(seconds=ttl), challenge_id="c-1")
+    claims.update(override)
+    sub, role = claims.pop("sub"), claims.pop("role")
+    return {lookup_proof.HEADER: issuer.token(sub=sub, role=role, **claims)}
 
 
 @pytest.fixture
@@ -41,14 +52,72 @@ def test_anonymous_lookup_by_code_masks_the_name_and_hides_the_timeline(client, 
         "%Y-%m-%dT%H:%M"))
 
 
-def test_lookup_by_cccd_finds_the_dossier_without_storing_the_number(client, dossier,
-                                                                     mongo_db):
-    response = client.get("/lookup", query_string={"cccd": CCCD}, headers=_xff("10.0.0.2"))
+def test_lookup_by_cccd_with_a_proof_finds_the_dossier_without_storing_the_number(
+        client, dossier, mongo_db, jwks_issuer):
+    response = client.get("/lookup", query_string={"cccd": CCCD},
+                          headers={**_xff("10.0.0.2"), **_proof(jwks_issuer, CCCD)})
     assert response.status_code == 200, response.json
-    assert [r["code"] for r in response.json["results"]] == [CODE]
+    [result] = response.json["results"]
+    assert result["code"] == CODE
+    assert (result["applicant_name"], result["masked"]) == ("Nguyễn Văn An", False)
+    assert [e["status_code"] for e in result["timeline"]] == [1, 2, 4]
     for collection in ("dossier_views", "timeline"):
         for document in mongo_db[collection].find():
-            assert CCCD not in repr(document)
+            assert CCCD not in repr(document) and "Nguyễn Văn An" not in repr(document)
+
+
+def test_anonymous_lookup_by_cccd_without_proof_is_refused_with_how_to_prove(client, dossier):
+    response = client.get("/lookup", query_string={"cccd": CCCD}, headers=_xff("10.0.0.4"))
+    assert response.status_code == 401
+    assert response.json["code"] == 401 and "mã OTP" in response.json["message"]
+    assert "X-Lookup-Proof" in response.json["message"]
+
+
+def test_a_proof_for_another_cccd_or_an_expired_or_foreign_one_is_refused(
+        client, dossier, jwks_issuer):
+    def lookup(headers):
+        return client.get("/lookup", query_string={"cccd": CCCD},
+                          headers={**_xff("10.0.0.5"), **headers})
+
+    other = lookup(_proof(jwks_issuer, "001099000001"))
+    assert other.status_code == 403 and "số định danh cá nhân khác" in other.json["message"]
+    assert lookup(_proof(jwks_issuer, CCCD, ttl=-5)).status_code == 401  # expired
+    wrong_scope = lookup(_proof(jwks_issuer, CCCD, scope="something-else"))
+    assert wrong_scope.status_code == 403
+    access_token = jwks_issuer.token(sub="owner-1")  # an access token is not a proof
+    assert lookup({lookup_proof.HEADER: access_token}).status_code == 401
+
+
+def test_a_signed_in_citizen_sees_only_the_dossiers_they_filed_under_a_cccd(
+        client, dossier, jwks_issuer):
+    own = client.get("/lookup", query_string={"cccd": CCCD},
+                     headers=jwks_issuer.headers(sub="owner-1"))
+    assert own.status_code == 200 and [r["code"] for r in own.json["results"]] == [CODE]
+    stranger = client.get("/lookup", query_string={"cccd": CCCD},
+                          headers=jwks_issuer.headers(sub="someone-else"))
+    assert stranger.status_code == 404
+
+
+def test_staff_cccd_lookups_are_limited_per_account_and_audited(
+        client, dossier, jwks_issuer, mongo_db, settings):
+    assert settings.staff_cccd_lookup_rate_limit.startswith("30/minute")
+    officer = jwks_issuer.headers(sub="officer-7", role="officer", agency="000.00.31.H29",
+                                  province="79")
+    for _ in range(30):
+        found = client.get("/lookup", query_string={"cccd": CCCD}, headers=officer)
+        assert found.status_code == 200
+    limited = client.get("/lookup", query_string={"cccd": CCCD}, headers=officer)
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    other_officer = jwks_issuer.headers(sub="officer-8", role="officer", agency="000.00.31.H29",
+                                        province="79")
+    assert client.get("/lookup", query_string={"cccd": CCCD},
+                      headers=other_officer).status_code == 200
+    entries = list(mongo_db.access_audit.find({"action": "lookup_cccd",
+                                               "actor_id": "officer-7"}))
+    assert [e["outcome"] for e in entries].count("found") == 30
+    assert [e["outcome"] for e in entries].count("rate_limited") == 1
+    assert {e["cccd_hash"] for e in entries} == {hash_cccd(CCCD, settings.cccd_hash_key)}
+    assert all(e["actor_agency"] == "000.00.31.H29" and e["at"] for e in entries)
 
 
 def test_anonymous_callers_are_rate_limited_per_client_ip(client, dossier, redis_client,
@@ -141,14 +210,15 @@ def test_staff_are_not_rate_limited(client, dossier, jwks_issuer):
                           headers=headers).status_code == 200
 
 
-def test_unknown_code_is_404_with_a_clear_message(client, dossier):
+def test_unknown_code_is_404_with_a_clear_message(client, dossier, jwks_issuer):
     response = client.get("/lookup", query_string={"code": "000.00.31.H29-261128-0002"},
                           headers=_xff("10.0.1.1"))
     assert response.status_code == 404
     assert response.json["message"].startswith(
         "Không tìm thấy hồ sơ có mã 000.00.31.H29-261128-0002")
     unknown_cccd = client.get("/lookup", query_string={"cccd": "001099000001"},
-                              headers=_xff("10.0.1.1"))
+                              headers={**_xff("10.0.1.1"),
+                                       **_proof(jwks_issuer, "001099000001")})
     assert unknown_cccd.status_code == 404
 
 
@@ -176,7 +246,7 @@ def test_openapi_documents_the_public_paths(client):
     spec = client.get("/openapi.json").json
     assert {"/lookup", "/dossiers/{code}/timeline", "/stats"} <= set(spec["paths"])
     parameters = {p["name"] for p in spec["paths"]["/lookup"]["get"]["parameters"]}
-    assert parameters == {"code", "cccd"}
+    assert parameters == {"code", "cccd", "X-Lookup-Proof"}
     assert "429" in spec["paths"]["/lookup"]["get"]["responses"]
 
 

@@ -10,7 +10,8 @@ def test_gunicorn_serves_lookups_with_limits_from_the_environment(service_env, r
                                                                   cccd_key, tmp_path):
     record(*story(code="000.00.31.H29-261128-0042").submitted().events)
     env = {**service_env, "CCCD_HASH_KEY": cccd_key, "LOOKUP_RATE_LIMIT": "2/minute",
-           "RATELIMIT_KEY_PREFIX": f"test-tracking-{uuid.uuid4().hex[:10]}"}
+           "RATELIMIT_KEY_PREFIX": f"test-tracking-{uuid.uuid4().hex[:10]}",
+           "TRUSTED_PROXIES": "127.0.0.1"}  # the gateway's address, as `make run` sets it
     with ServiceProcess.gunicorn("tracking.app:create_app()", env,
                                  log_path=tmp_path / "web.log") as web:
         url = f"{web.url}/lookup"

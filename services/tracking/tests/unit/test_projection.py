@@ -1,7 +1,12 @@
 import itertools
+import os
 import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from servicekit.sealing import PiiCipher, PiiKeyError
+from tracking.domain.privacy import applicant_name
 from tracking.domain.projection import (
     is_overdue,
     parse_time,
@@ -11,10 +16,21 @@ from tracking.domain.projection import (
 )
 
 KEY = "unit-key"
+CIPHER = PiiCipher({"k1": os.urandom(32)}, "k1")
+
+
+_STORED: dict[str, dict] = {}
+
+
+def _stored(event):
+    """An event as the worker records it: sanitized once (its sealed name is then fixed)."""
+    if event["id"] not in _STORED:
+        _STORED[event["id"]] = sanitize(event, KEY, CIPHER)
+    return _STORED[event["id"]]
 
 
 def _fold(story, events=None):
-    return project(story.dossier_id, [sanitize(e, KEY) for e in (events or story.events)])
+    return project(story.dossier_id, [_stored(e) for e in (events or story.events)])
 
 
 def test_in_order_fold_gives_status_label_dates_and_outcome(story):
@@ -90,24 +106,34 @@ def test_missing_optional_fields_do_not_crash_and_keep_earlier_values(story):
               "aggregate_id": s.dossier_id, "aggregate_version": 2, "data": {}}
     view = _fold(s, s.events + [sparse])
     assert view["status"] == "accepted"
-    assert view["applicant_name"] == "Nguyễn Văn An"
+    assert applicant_name(CIPHER, view) == "Nguyễn Văn An"
     bare = project("x", [{"id": "e", "type": "dossier.weird", "aggregate_id": "x",
                           "data": {"due_at": "not a date"}}])
     assert bare["status"] is None and bare["due_at"] is None and bare["outcome"] is None
 
 
+def test_sanitize_seals_the_applicant_name_bound_to_its_dossier(story):
+    event = story().submitted().events[0]
+    stored = sanitize(event, KEY, CIPHER)
+    assert "applicant_name" not in stored["data"] and "Nguyễn" not in repr(stored)
+    view = project(event["aggregate_id"], [stored])
+    assert applicant_name(CIPHER, view) == "Nguyễn Văn An"
+    with pytest.raises(PiiKeyError):  # copied onto another dossier, it does not open
+        applicant_name(CIPHER, {**view, "_id": "another-dossier"})
+
+
 def test_sanitize_replaces_the_clear_cccd_by_its_hash(story):
     event = story().submitted().events[0]
-    stored = sanitize(event, KEY)
+    stored = sanitize(event, KEY, CIPHER)
     assert "applicant_cccd" not in stored["data"]
     assert "079203001234" not in repr(stored)
     assert stored["data"]["applicant_cccd_hash"]
     assert event["data"]["applicant_cccd"] == "079203001234"  # input untouched
-    assert sanitize(stored, KEY) == stored
+    assert sanitize(stored, KEY, CIPHER) == stored
 
 
 def test_timeline_entry_is_keyed_by_event_id_and_keeps_the_envelope(story):
-    event = sanitize(story().submitted().events[0], KEY)
+    event = sanitize(story().submitted().events[0], KEY, CIPHER)
     entry = timeline_entry(event)
     assert entry["_id"] == event["id"]
     assert entry["status_label"] == "Mới đăng ký"

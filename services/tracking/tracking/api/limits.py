@@ -1,9 +1,10 @@
 """Rate limiting of public lookups (flask-limiter, storage shared through Redis).
 
-Anonymous callers are limited per client IP (behind the gateway the IP comes from
-``X-Forwarded-For``, trusted for ``TRUSTED_PROXY_HOPS`` hops via ProxyFix), signed-in citizens
-per account; staff are not limited. If the storage is unreachable the limiter falls back to
-per-process memory rather than refusing lookups.
+Anonymous callers are limited per client IP (``request.remote_addr``: the gateway's
+``X-Forwarded-For`` only when the peer is in ``TRUSTED_PROXIES``, see
+``servicekit.client_address``), signed-in citizens per account; staff are not limited. If
+the storage is unreachable the limiter falls back to per-process memory rather than refusing
+lookups.
 """
 from __future__ import annotations
 

@@ -8,16 +8,19 @@ from flask_smorest import Blueprint
 from servicekit.auth import current_claims, require_auth
 from servicekit.errors import abort
 from tracking import repository, views
+from tracking.api.cccd_access import audit_staff_lookup, cccd_access, limit_staff_lookup
 from tracking.api.limits import enforce_lookup_limit
 from tracking.api.schemas import (
     CodeSchema,
     DossierTimelineSchema,
+    LookupProofHeaderSchema,
     LookupQuerySchema,
     LookupResponseSchema,
     StatsQuerySchema,
     StatsSchema,
 )
 from tracking.domain.access import is_staff, may_see_in_full
+from tracking.domain.privacy import hash_cccd
 
 blp = Blueprint("tracking", __name__, description="Tra cứu hồ sơ, tiến trình và thống kê")
 
@@ -30,28 +33,44 @@ def _db():
 class Lookup(MethodView):
     @blp.arguments(LookupQuerySchema, location="query")
     @blp.response(200, LookupResponseSchema)
+    @blp.alt_response(401, response="DEFAULT_ERROR",
+                      description="Tra cứu theo CCCD cần đăng nhập hoặc mã xác minh")
+    @blp.alt_response(403, response="DEFAULT_ERROR")
     @blp.alt_response(404, response="DEFAULT_ERROR")
     @blp.alt_response(422, response="DEFAULT_ERROR")
     @blp.alt_response(429, response="DEFAULT_ERROR", description="Quá nhiều lần tra cứu")
-    def get(self, query):
+    @blp.arguments(LookupProofHeaderSchema, location="headers")
+    def get(self, query, headers):
         """Tra cứu hồ sơ theo mã hồ sơ hoặc số CCCD
 
-        Người tra cứu ẩn danh thấy tên người nộp đã che một phần và bị giới hạn số lần tra
-        cứu; chủ hồ sơ (đã đăng nhập) thấy đầy đủ họ tên và tiến trình.
+        Theo mã hồ sơ: ai cũng tra được (tên người nộp che một phần). Theo số CCCD: chỉ
+        chính chủ — đã xác minh bằng mã OTP (tiêu đề X-Lookup-Proof) hoặc đã đăng nhập (chỉ
+        các hồ sơ mình đã nộp); cán bộ bị giới hạn số lần và mọi lần tra đều được ghi nhật ký.
         """
         claims = current_claims()
-        if not is_staff(claims):
-            enforce_lookup_limit(claims)
+        settings = current_app.extensions["settings"]
+        cipher = current_app.extensions["pii_cipher"]
         if "code" in query:
-            results = views.lookup_by_code(_db(), query["code"], claims)
+            if not is_staff(claims):
+                enforce_lookup_limit(claims)
+            results = views.lookup_by_code(_db(), query["code"], claims, cipher)
             if not results:
                 abort(404, f"Không tìm thấy hồ sơ có mã {query['code']}. "
                            "Vui lòng kiểm tra lại mã trên giấy tiếp nhận.")
+            return {"results": results}
+        access = cccd_access(claims, query["cccd"], headers.get("proof"))
+        cccd_hash = hash_cccd(query["cccd"], settings.cccd_hash_key)
+        if access.staff:
+            limit_staff_lookup(claims, cccd_hash)
         else:
-            settings = current_app.extensions["settings"]
-            results = views.lookup_by_cccd(_db(), query["cccd"], settings.cccd_hash_key, claims)
-            if not results:
-                abort(404, "Không tìm thấy hồ sơ nào của số định danh cá nhân này.")
+            enforce_lookup_limit(claims)
+        results = views.lookup_by_cccd(_db(), cccd_hash, claims, cipher, admits=access.admits,
+                                       proven=access.proven)
+        if access.staff:
+            audit_staff_lookup(claims, cccd_hash, len(results))
+        if not results:
+            abort(404, "Không tìm thấy hồ sơ nào của bạn theo số định danh cá nhân này."
+                  if access.owner else "Không tìm thấy hồ sơ nào của số định danh cá nhân này.")
         return {"results": results}
 
 

@@ -1,7 +1,15 @@
 """Request and response schemas of the tracking API."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from tracking.domain.codes import is_valid_dossier_code, normalize_code
 from tracking.domain.privacy import is_valid_cccd, normalize_cccd
@@ -41,6 +49,15 @@ class LookupQuerySchema(Schema):
     def exactly_one(self, data, **_kwargs):
         if ("code" in data) == ("cccd" in data):
             raise ValidationError({"code": [ONE_OF], "cccd": [ONE_OF]})
+
+
+class LookupProofHeaderSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # every other header
+
+    proof = fields.String(data_key="X-Lookup-Proof", load_default=None, metadata={
+        "description": "Mã xác minh tra cứu theo CCCD do identity cấp sau bước OTP "
+                       "(POST /api/identity/lookup-proof rồi /lookup-proof/verify)"})
 
 
 class CodeSchema(Schema):

@@ -12,6 +12,10 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from servicekit.sealing import PiiCipher
 
 CCCD_RE = re.compile(r"^\d{12}$")
 
@@ -35,6 +39,23 @@ def normalize_cccd(value: str) -> str:
 
 def is_valid_cccd(value: str) -> bool:
     return bool(CCCD_RE.match(value))
+
+
+NAME_FIELD = "applicant_name"
+
+
+def seal_name(cipher: PiiCipher, dossier_id: str, full_name: str) -> str:
+    """The applicant's name as the timeline and views keep it (bound to its dossier)."""
+    return cipher.encrypt(f"{NAME_FIELD}/{dossier_id}", full_name)
+
+
+def applicant_name(cipher: PiiCipher, view: Mapping[str, Any]) -> str | None:
+    """The clear name of a view (a view folded from events recorded before sealing keeps
+    it in ``applicant_name``)."""
+    sealed = view.get("applicant_name_sealed")
+    if sealed:
+        return cipher.decrypt(f"{NAME_FIELD}/{view['_id']}", sealed)
+    return view.get("applicant_name")
 
 
 def hash_cccd(cccd: str, key: str) -> str:

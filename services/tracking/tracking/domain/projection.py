@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from tracking.domain.privacy import hash_cccd
+from servicekit.sealing import PiiCipher
+from tracking.domain.privacy import hash_cccd, seal_name
 from tracking.domain.status import (
     CLOSED_STATUSES,
     DONE_STATUSES,
@@ -23,8 +24,10 @@ from tracking.domain.status import (
 )
 
 # Copied from the latest event that carries a non-empty value.
+# (``applicant_name`` only in events recorded before names were sealed.)
 DESCRIPTIVE_FIELDS = ("code", "procedure_code", "procedure_name", "agency_code", "agency_name",
-                      "applicant_name", "applicant_id", "applicant_cccd_hash")
+                      "applicant_name", "applicant_name_sealed", "applicant_id",
+                      "applicant_cccd_hash")
 
 OUTCOME_ON_TIME = "on_time"
 OUTCOME_LATE = "late"
@@ -48,12 +51,16 @@ def parse_time(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def sanitize(event: dict[str, Any], cccd_key: str) -> dict[str, Any]:
-    """The envelope as we may keep it: the clear CCCD replaced by its keyed hash."""
+def sanitize(event: dict[str, Any], cccd_key: str, cipher: PiiCipher) -> dict[str, Any]:
+    """The envelope as we may keep it: the clear CCCD replaced by its keyed hash, the
+    applicant's name sealed (bound to the dossier). A sanitized envelope stays as it is."""
     data = dict(event.get("data") or {})
     cccd = data.pop("applicant_cccd", None)
     if cccd and not data.get("applicant_cccd_hash"):
         data["applicant_cccd_hash"] = hash_cccd(str(cccd), cccd_key)
+    name = data.pop("applicant_name", None)
+    if name and not data.get("applicant_name_sealed"):
+        data["applicant_name_sealed"] = seal_name(cipher, str(event.get("aggregate_id")), name)
     return {**event, "data": data}
 
 
@@ -70,10 +77,11 @@ def project(dossier_id: str, events: Iterable[dict[str, Any]]) -> dict[str, Any]
     state: dict[str, Any] = {
         "_id": dossier_id, "code": None, "procedure_code": None, "procedure_name": None,
         "agency_code": None, "agency_name": None, "province": None, "applicant_name": None,
-        "applicant_id": None, "applicant_cccd_hash": None, "status": None, "status_code": None,
-        "status_label": None, "reason": None, "received_at": None, "due_at": None,
-        "completed_at": None, "returned_at": None, "closed_at": None, "outcome": None,
-        "aggregate_version": None, "event_count": len(unique), "updated_at": None,
+        "applicant_name_sealed": None, "applicant_id": None, "applicant_cccd_hash": None,
+        "status": None, "status_code": None, "status_label": None, "reason": None,
+        "received_at": None, "due_at": None, "completed_at": None, "returned_at": None,
+        "closed_at": None, "outcome": None, "aggregate_version": None,
+        "event_count": len(unique), "updated_at": None,
     }
     for event in sorted(unique.values(), key=event_order):
         _apply(state, event)

@@ -13,13 +13,11 @@ Dossiers not accepted, withdrawn or stopped count as received only.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from servicekit.clock import VIETNAM
 from tracking.domain.projection import OUTCOME_LATE, OUTCOME_ON_TIME, OUTCOME_OPEN, is_overdue
-
-# Vietnam has one time zone and no daylight saving time.
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 
 def period_bounds(start: date | None, end: date | None

@@ -3,10 +3,11 @@ import os
 
 import pytest
 
-from identity.domain.pii import (
+from servicekit.sealing import (
     BlindIndex,
     PiiCipher,
     PiiKeyError,
+    Sealer,
     generate_key,
     parse_keyring,
 )
@@ -88,3 +89,39 @@ def test_blind_index_candidates_cover_old_keys():
     rotated = BlindIndex({"h1": K1, "h2": K2}, "h2")
     assert old_hash in rotated.candidates("email", "a@b.vn")
     assert rotated.hash("email", "a@b.vn").startswith("h2:")
+
+
+def _sealer(active="k1", lookup_active="h1", keys=None, lookup=None) -> Sealer:
+    return Sealer(PiiCipher(keys or {"k1": K1}, active),
+                  BlindIndex(lookup or {"h1": K2}, lookup_active))
+
+
+def test_sealer_json_round_trip_hides_every_value():
+    sealer = _sealer()
+    value = {"cccd": "001090012345", "full_name": "Nguyễn Văn An", "children": [1, 2]}
+    stored = sealer.seal_json("dossier.applicant", value)
+    assert "001090012345" not in stored and "Nguy" not in stored
+    assert sealer.open_json("dossier.applicant", stored) == value
+    with pytest.raises(PiiKeyError):
+        sealer.open_json("dossier.form", stored)
+
+
+def test_sealer_keeps_empty_values_empty():
+    sealer = _sealer()
+    assert sealer.seal("phone", "") is None and sealer.seal("phone", None) is None
+    assert sealer.seal_json("form", {}) is None
+    assert sealer.open("phone", None) is None
+    assert sealer.open_json("form", None, default={}) == {}
+    assert sealer.hash("cccd", None) is None
+
+
+def test_sealer_from_specs_and_rotation_state():
+    k1, k2, h1 = generate_key(), generate_key(), generate_key()
+    old = Sealer.from_specs(f"k1:{k1}", "k1", f"h1:{h1}", "h1")
+    sealed, hashed = old.seal("email", "a@b.vn"), old.hash("email", "a@b.vn")
+    assert old.is_current(sealed, hashed)
+    rotated = Sealer.from_specs(f"k1:{k1},k2:{k2}", "k2", f"h1:{h1},h2:{k2}", "h2")
+    assert not rotated.is_current(sealed, None) and not rotated.is_current(None, hashed)
+    assert rotated.open("email", sealed) == "a@b.vn"
+    assert hashed in rotated.candidates("email", "a@b.vn")
+    assert rotated.is_current(rotated.seal("email", "a@b.vn"), rotated.hash("email", "a@b.vn"))
