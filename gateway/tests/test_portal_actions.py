@@ -54,7 +54,8 @@ def test_empty_required_fields_are_named_with_the_right_verb():
     assert errors.get("form.ho_ten") == ["Vui lòng nhập “Họ và tên”."]
     assert errors.get("form.gioi_tinh") == ["Vui lòng chọn “Giới tính”."]
     assert errors.get("form.cam_doan") == ["Vui lòng đánh dấu “Tôi cam đoan”."]
-    assert errors.get("applicant.cccd") and not errors.get("applicant.full_name")
+    # the applicant's name and CCCD come from the verified account: never asked on the page
+    assert not errors.get("applicant.cccd") and not errors.get("applicant.full_name")
     assert not errors.get("form.ghi_chu")
 
 
@@ -62,3 +63,35 @@ def test_blank_answers_are_sent_as_none_so_the_service_clears_them():
     values = read_eform(FIELDS, MultiDict({"form.ho_ten": " Hoa ", "form.cam_doan": "yes",
                                            "form.ghi_chu": "   "}))
     assert values == {"ho_ten": "Hoa", "gioi_tinh": None, "cam_doan": True, "ghi_chu": None}
+
+
+def test_a_supplement_request_can_list_fields_and_documents():
+    app = Flask(__name__)
+    with app.test_request_context(method="POST", data=MultiDict([
+            ("missing_items", "Nơi cư trú"), ("reason", "Thiếu"), ("fields", "noi_cu_tru"),
+            ("fields", "applicant.phone"), ("documents", "tp-4")])):
+        body, errors = officer._inputs(officer.ACTIONS["request_supplement"])
+    assert not errors
+    assert body["fields"] == ["noi_cu_tru", "applicant.phone"] and body["documents"] == ["tp-4"]
+    choices = officer.supplement_choices({
+        "eform": {"fields": [{"name": "ho_ten", "label": "Họ tên", "prefill": "full_name"},
+                             {"name": "noi_cu_tru", "label": "Nơi cư trú", "prefill": "address"}]},
+        "components": [{"code": "tp-4", "name": "Giấy chứng sinh"}]})
+    values = [c["value"] for c in choices["fields"]]
+    assert "noi_cu_tru" in values and "ho_ten" not in values  # identity: the account's
+    assert "applicant.phone" in values and "applicant.cccd" not in values
+    assert choices["documents"] == [{"value": "tp-4", "label": "Giấy chứng sinh"}]
+
+
+def test_during_a_supplement_the_page_sends_only_what_the_officer_listed():
+    from gateway.portal.dossiers import editable_inputs, only_editable
+
+    waiting = {"status": "supplement_requested",
+               "details": {"supplement": {"fields": ["noi_cu_tru", "applicant.phone"]}}}
+    editable = editable_inputs(waiting)
+    assert editable == {"form.noi_cu_tru", "applicant.phone"}
+    body = only_editable({"noi_cu_tru": "Số 2", "tre_ho_ten": "Khác"},
+                         {"phone": "0912345678", "email": "x@example.vn"}, editable)
+    assert body == {"form": {"noi_cu_tru": "Số 2"}, "applicant": {"phone": "0912345678"}}
+    assert editable_inputs({"status": "draft"}) is None
+

@@ -15,6 +15,8 @@ from typing import Any
 
 import requests
 
+from servicekit.testing.files import minimal_pdf
+
 OTP = re.compile(r"\b(\d{6})\b")
 BIRTH_REGISTRATION = "1.001193"  # Đăng ký khai sinh: the seeded procedure journeys use
 
@@ -163,9 +165,7 @@ def fill_value(field_spec: dict[str, Any], person: Person) -> Any:
     return ("Nội dung khai báo " * 4)[: max(minimum, 30)].strip()
 
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]"
-       b"/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = minimal_pdf("giay to")  # a PDF that parses (uploads are checked by structure)
 
 
 def submit_dossier(api: Api, person: Person, procedure_code: str, agency_code: str

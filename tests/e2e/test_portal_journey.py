@@ -171,6 +171,13 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     expect(page.locator("#f-form-ho_ten")).to_have_value(person["full_name"])
     expect(page.locator("#f-form-so_dinh_danh")).to_have_value(person["cccd"])
     expect(page.locator("#f-form-dien_thoai")).to_have_value(person["phone"])  # 0…, not +84…
+    # the applicant's identity is the verified account's: shown, read-only (issue 20, 1)
+    for selector, value in (("#f-applicant-cccd", person["cccd"]),
+                            ("#f-applicant-date_of_birth", person["date_of_birth"]),
+                            ("#f-form-ngay_sinh", person["date_of_birth"]),
+                            ("#f-form-so_dinh_danh", person["cccd"])):
+        expect(page.locator(selector)).to_have_value(value)
+        expect(page.locator(selector)).not_to_be_editable()
     rec.shot(page, "eform-prefilled", audit=True)
     submit(page, "Lưu và tiếp tục")  # required fields still empty: errors on their fields
     expect(page.locator(".error-summary")).to_be_visible()
@@ -178,9 +185,7 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
     rec.shot(page, "eform-errors", audit=True)
     newborn = (date.today() - timedelta(days=8)).isoformat()
     fill = {
-        "#f-applicant-cccd": person["cccd"], "#f-applicant-date_of_birth": person["date_of_birth"],
-        "#f-applicant-phone": person["phone"], "#f-form-ngay_sinh": person["date_of_birth"],
-        "#f-form-so_dinh_danh": person["cccd"], "#f-form-dien_thoai": person["phone"],
+        "#f-applicant-phone": person["phone"], "#f-form-dien_thoai": person["phone"],
         "#f-form-noi_cu_tru": "12 Lê Lợi, phường Sài Gòn, TP. Hồ Chí Minh",
         "#f-form-tre_ho_ten": "Nguyễn Minh An", "#f-form-tre_ngay_sinh": newborn,
         "#f-form-tre_noi_sinh": "Bệnh viện Từ Dũ", "#f-form-tre_dan_toc": "Kinh",
@@ -315,7 +320,9 @@ def test_citizen_and_officer_journey(platform, browser, artifacts):
         submit(staff, button)
         expect(staff.locator(".notice--success")).to_contain_text(label)
         citizen_sees(page, rec, dossier_url, label, f"citizen-sees-{index}")
-    expect(page.locator(".timeline__status")).to_have_count(9)
+    # 9 status changes + the document added during the supplement (a recorded change)
+    expect(page.locator(".timeline__status")).to_have_count(10)
+    expect(page.locator(".timeline__status", has_text="Công dân bổ sung hồ sơ")).to_have_count(1)
     expect(page.locator("text=Đã cấp Giấy khai sinh số 125/2026.").first).to_be_visible()
     rec.shot(page, "citizen-returned", audit=True)
     rec.no_horizontal_scroll(page, "dossier")

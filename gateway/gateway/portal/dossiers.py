@@ -23,7 +23,10 @@ APPLICANT_FIELDS = (  # name, label, input type, autocomplete, help
     ("email", "Thư điện tử", "email", "email", None),
     ("address", "Địa chỉ liên hệ", "address", "street-address", None),
 )
-APPLICANT_REQUIRED = ("full_name", "cccd")
+# The applicant's name, CCCD and date of birth come from the verified account (submission
+# binds them, read-only): the page shows them and never sends them.
+IDENTITY_FIELDS = ("full_name", "cccd", "date_of_birth")
+APPLICANT_REQUIRED: tuple[str, ...] = ()
 RETURN_METHODS = {"counter": "Nhận tại bộ phận một cửa", "postal": "Nhận qua dịch vụ bưu chính"}
 EDITABLE = ("draft", "supplement_requested")
 WITHDRAWABLE = ("submitted", "accepted", "processing", "supplement_requested",
@@ -102,9 +105,27 @@ def read_eform(fields: list[dict[str, Any]], form) -> dict[str, Any]:
 
 def read_applicant(form) -> dict[str, Any]:
     applicant = {name: (form.get(f"applicant.{name}") or "").strip() or None
-                 for name, *_ in APPLICANT_FIELDS}
+                 for name, *_ in APPLICANT_FIELDS if name not in IDENTITY_FIELDS}
     applicant["return_method"] = form.get("applicant.return_method") or None
     return applicant
+
+
+def editable_inputs(dossier: dict[str, Any]) -> set[str] | None:
+    """During a supplement request, the inputs the officer asked for (``form.<name>`` and
+    ``applicant.<key>``); ``None`` when every input may be edited (a draft)."""
+    if dossier.get("status") != "supplement_requested":
+        return None
+    listed = ((dossier.get("details") or {}).get("supplement") or {}).get("fields") or []
+    return {name if name.startswith("applicant.") else f"form.{name}" for name in listed}
+
+
+def only_editable(values: dict[str, Any], applicant: dict[str, Any],
+                  editable: set[str] | None) -> dict[str, Any]:
+    """The PATCH body: everything for a draft; during a supplement only the listed inputs."""
+    if editable is None:
+        return {"form": values, "applicant": applicant}
+    return {"form": {k: v for k, v in values.items() if f"form.{k}" in editable},
+            "applicant": {k: v for k, v in applicant.items() if f"applicant.{k}" in editable}}
 
 
 def missing_required(fields: list[dict[str, Any]], values: dict[str, Any],
@@ -157,12 +178,15 @@ def dossier_form(dossier_id: str):
     fields = (dossier.get("eform") or {}).get("fields", [])
     errors, status = FormErrors(), 200
     values, applicant = dict(dossier.get("form") or {}), dict(dossier.get("applicant") or {})
+    editable = editable_inputs(dossier)
     if request.method == "POST":
+        bound = {k: v for k, v in applicant.items() if k in IDENTITY_FIELDS}
         values, applicant = read_eform(fields, request.form), read_applicant(request.form)
-        if request.form.get("action") != "save":
+        if request.form.get("action") != "save" and editable is None:
             errors = missing_required(fields, values, applicant)
         reply = client.call("submission", "PATCH", f"/dossiers/{quote(dossier_id, safe='')}",
-                            json={"form": values, "applicant": applicant})
+                            json=only_editable(values, applicant, editable))
+        applicant = {**applicant, **bound}  # shown again as the account has them
         if reply.ok and not errors:
             if request.form.get("action") == "save":
                 flash("Đã lưu nháp. Bạn có thể quay lại điền tiếp bất cứ lúc nào.", "success")
@@ -182,7 +206,7 @@ def dossier_form(dossier_id: str):
     return render("portal/dossier_form.html", dossier=dossier, sections=_sections(fields),
                   values=values, applicant=applicant, applicant_fields=APPLICANT_FIELDS,
                   return_methods=RETURN_METHODS, errors=errors, order=order, steps=STEPS,
-                  step=1), status
+                  step=1, identity_fields=IDENTITY_FIELDS, editable=editable), status
 
 
 # -- step 2: documents -------------------------------------------------------------------------

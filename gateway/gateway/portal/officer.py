@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, request, url_for
 from gateway.portal import client
 from gateway.portal.dossiers import (
     APPLICANT_FIELDS,
+    IDENTITY_FIELDS,
     RETURN_METHODS,
     attachments_by_component,
     load_dossier,
@@ -23,7 +24,7 @@ from gateway.portal.web import STATUS_LABELS, login_required, portal, render
 class Input:
     name: str
     label: str
-    kind: str = "text"  # text | textarea | number | date | lines | radio | file
+    kind: str = "text"  # text | textarea | number | date | lines | radio | file | choices
     required: bool = True
     help: str | None = None
 
@@ -47,7 +48,12 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("request_supplement", "Yêu cầu bổ sung giấy tờ", "Gửi yêu cầu bổ sung",
            ("submitted", *RUNNING),
            (Input("missing_items", "Giấy tờ cần bổ sung", "lines",
-                  help="Mỗi dòng một loại giấy tờ."), REASON)),
+                  help="Mỗi dòng một loại giấy tờ."), REASON,
+            Input("fields", "Thông tin công dân được sửa", "choices", required=False,
+                  help="Chỉ các thông tin được chọn mới sửa được trong thời gian bổ sung."),
+            Input("documents", "Giấy tờ công dân cần đính kèm thêm", "choices",
+                  required=False, help="Không chọn: công dân được đính kèm thêm mọi loại "
+                                       "giấy tờ của thủ tục."))),
     Action("request_payment", "Yêu cầu nộp phí, lệ phí", "Gửi yêu cầu nộp phí", RUNNING,
            (Input("amount", "Số tiền phải nộp (đồng)", "number", help="Ví dụ: 20.000."),
             Input("note", "Ghi chú cho công dân", "textarea", required=False))),
@@ -122,8 +128,10 @@ def _inputs(action: Action) -> tuple[dict[str, Any], FormErrors]:
         if field.kind == "file":
             continue
         raw = (request.form.get(field.name) or "").strip()
-        if field.kind == "lines":
-            value: Any = [line.strip() for line in raw.splitlines() if line.strip()] or None
+        if field.kind == "choices":
+            value: Any = [v for v in request.form.getlist(field.name) if v.strip()] or None
+        elif field.kind == "lines":
+            value = [line.strip() for line in raw.splitlines() if line.strip()] or None
         elif field.kind == "number":
             digits = raw.replace(".", "").replace(",", "").replace(" ", "")
             value = int(digits) if digits.isdigit() else (raw or None)
@@ -193,4 +201,23 @@ def officer_action(dossier_id: str, action_name: str):
                                   if key in names else None)
         status = 422
     return render("portal/officer_action.html", dossier=dossier, action=action,
-                  errors=errors, form=request.form, return_methods=RETURN_METHODS), status
+                  errors=errors, form=request.form, return_methods=RETURN_METHODS,
+                  choices=supplement_choices(dossier)), status
+
+
+def supplement_choices(dossier: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """What a supplement request may list: the e-form's fields but the applicant's identity
+    (bound to the verified account), the applicant's contacts, the dossier's documents."""
+    fields = [{"value": f["name"], "label": f.get("label") or f["name"]}
+              for f in (dossier.get("eform") or {}).get("fields", [])
+              if f.get("prefill") not in IDENTITY_FIELDS]
+    fields += [{"value": f"applicant.{name}", "label": f"{label} (người nộp)"}
+               for name, label, *_ in APPLICANT_FIELDS if name not in IDENTITY_FIELDS]
+    fields.append({"value": "applicant.return_method", "label": "Cách nhận kết quả"})
+    documents = [{"value": c["code"], "label": _short(c.get("name") or c["code"])}
+                 for c in dossier.get("components") or []]
+    return {"fields": fields, "documents": documents}
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

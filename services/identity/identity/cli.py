@@ -65,10 +65,25 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--phone")
     admin.add_argument("--password-stdin", action="store_true")
     admin.add_argument("--another", action="store_true", help="cho phép khi đã có quản trị viên")
+    commands.add_parser(
+        "republish-identities",
+        help="gửi lại danh tính đã xác thực của mọi công dân cho dịch vụ nộp hồ sơ (một lần)")
     args = parser.parse_args(argv)
     settings = IdentitySettings.from_env()
     configure_logging(settings.service_name, "WARNING")
+    if args.command == "republish-identities":
+        return republish_identities(settings)
     return create_admin(args, settings)
+
+
+def republish_identities(settings: IdentitySettings) -> int:
+    """Accounts registered before events carried ``verified_identity`` (issue 20)."""
+    from identity.backfill import republish_verified_identities
+
+    db = connect(settings)
+    services = build_services(settings, db, settings.signing_keys())
+    print(json.dumps({"published": republish_verified_identities(services)}))
+    return 0
 
 
 if __name__ == "__main__":

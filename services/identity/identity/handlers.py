@@ -195,6 +195,7 @@ def verify_registration(svc: Services, cmd: VerifyRegistration) -> dict:
         full_name=clear["full_name"],
         phone=clear.get("phone"),
         email=clear.get("email"),
+        verified_identity=clear,
     )
     try:
         svc.repo.insert_user(user, [make_event(svc, events.USER_REGISTERED, data, user_id, 1)])

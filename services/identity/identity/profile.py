@@ -315,6 +315,7 @@ def _save_changes(
         autofill_consent=granted,
         contact={k: current.get(k) for k in ("full_name", "phone", "email")},
         autofill={k: current.get(k) for k in ("cccd", "date_of_birth")},
+        verified_identity=current if user.get("role") == "citizen" else None,
     )
     event = new_event(
         events.PROFILE_UPDATED,

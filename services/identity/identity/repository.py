@@ -135,6 +135,10 @@ class Repository:
     def count_users(self, role: str) -> int:
         return self.db[USERS].count_documents({"role": role, "status": "active"})
 
+    def active_user_ids(self, role: str) -> list[str]:
+        return [d["_id"] for d in self.db[USERS].find({"role": role, "status": "active"},
+                                                      {"_id": 1})]
+
     # -- OTP challenges -----------------------------------------------------------------
 
     def insert_challenge(self, challenge: OtpChallenge, events: list[dict]) -> None:

@@ -17,12 +17,14 @@ from submission.config import SubmissionSettings
 from submission.domain.errors import (
     ConcurrencyConflict,
     DomainError,
+    IdentityPending,
     IllegalTransition,
     InvalidInput,
     NotFound,
     NotPermitted,
     UploadRefused,
 )
+from submission.scanning import ScannerUnavailable
 from submission.storage import AttachmentStore, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,19 @@ def storage_unavailable(error: StorageUnavailable):
                                "Vui lòng thử lại sau.", headers={"Retry-After": "30"})
 
 
+def identity_pending(error: IdentityPending):
+    """identity's event with the account's identity is on its way (a just-registered
+    account): a short wait, not a failure."""
+    return error_response(503, error.message, headers={"Retry-After": "5"})
+
+
+def scanner_unavailable(error: ScannerUnavailable):
+    log.error("virus scanner unavailable", extra={"fields": {"error": str(error)}})
+    return error_response(503, "Dịch vụ kiểm tra mã độc tạm thời không hoạt động nên chưa "
+                               "nhận được tệp. Vui lòng thử lại sau ít phút.",
+                          headers={"Retry-After": "30"})
+
+
 def create_app(settings: SubmissionSettings | None = None) -> Flask:
     settings = settings or SubmissionSettings.from_env()
     db = connect(settings)
@@ -60,10 +75,12 @@ def create_app(settings: SubmissionSettings | None = None) -> Flask:
         import_name=__name__,
     )
     app.extensions["db"] = db
-    app.extensions["submission"] = Services(db=db, store=store, settings=settings)
+    app.extensions["submission"] = Services.from_settings(db, store, settings)
     init_auth(app, TokenVerifier.from_settings(settings))
     app.register_error_handler(DomainError, domain_error)
     app.register_error_handler(StorageUnavailable, storage_unavailable)
+    app.register_error_handler(ScannerUnavailable, scanner_unavailable)
+    app.register_error_handler(IdentityPending, identity_pending)
     for blueprint in (routes.blp, routes.officer_blp, routes.admin_blp):
         api.register_blueprint(blueprint)
     _prepare(db, store)

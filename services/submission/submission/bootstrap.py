@@ -18,6 +18,8 @@ from submission.domain.calendar import (
     WorkingCalendar,
     vietnam_public_holidays,
 )
+from submission.domain.content import ContentLimits
+from submission.scanning import NoScanner, Scanner, scanner_from_settings
 from submission.storage import AttachmentStore
 
 
@@ -32,13 +34,27 @@ class Services:
     settings: SubmissionSettings
     clock: Callable[[], datetime] = field(default=utc_now)
     sealer: Sealer | None = None  # from the settings' key rings unless given
+    scanner: Scanner = field(default_factory=NoScanner)
 
     def __post_init__(self) -> None:
         if self.sealer is None:
             self.sealer = self.settings.sealer()
 
+    @classmethod
+    def from_settings(cls, db: Database, store: AttachmentStore,
+                      settings: SubmissionSettings) -> Services:
+        return cls(db=db, store=store, settings=settings,
+                   scanner=scanner_from_settings(settings.clamd_address,
+                                                 settings.clamd_timeout_seconds))
+
     def now(self) -> datetime:
         return self.clock()
+
+    def content_limits(self) -> ContentLimits:
+        s = self.settings
+        return ContentLimits(zip_max_members=s.zip_max_members,
+                             zip_max_expanded_bytes=s.zip_max_expanded_bytes,
+                             zip_max_ratio=s.zip_max_ratio, image_max_pixels=s.image_max_pixels)
 
     def calendar_settings(self) -> dict:
         return repository.get_calendar_document(self.db)

@@ -39,6 +39,15 @@ class SubmissionSettings(ServiceSettings):
     # Default supplement pause rule when an administrator has not chosen one.
     pause_policy: str = setting("SUBMISSION_PAUSE_POLICY", PausePolicy.EXTEND.value)
     font_dir: str = setting("SUBMISSION_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+    # Structure checks of uploads (domain/content.py): Office files are zips, and a zip is
+    # inflated within these bounds (a "zip bomb" expands to gigabytes from kilobytes).
+    zip_max_members: int = setting("SUBMISSION_ZIP_MAX_MEMBERS", 1000)
+    zip_max_expanded_bytes: int = setting("SUBMISSION_ZIP_MAX_EXPANDED_BYTES", 50 * 1024 * 1024)
+    zip_max_ratio: int = setting("SUBMISSION_ZIP_MAX_RATIO", 100)
+    image_max_pixels: int = setting("SUBMISSION_IMAGE_MAX_PIXELS", 50_000_000)
+    # Virus scanning (scanning.py): empty = off; "host:port" of a clamd daemon switches it on.
+    clamd_address: str = setting("CLAMD_ADDRESS", "")
+    clamd_timeout_seconds: float = setting("CLAMD_TIMEOUT_SECONDS", 10.0)
     # Personal data at rest (servicekit.sealing): AES-256-GCM ring for the applicant, personal
     # form values, profile copies, stored answers and outbox bodies; HMAC ring for lookups.
     pii_keys: str = setting("SUBMISSION_PII_KEYS", _DEV_PII_KEYS, secret=True)
@@ -56,6 +65,10 @@ class SubmissionSettings(ServiceSettings):
             raise ConfigError("SUBMISSION_PAUSE_POLICY must be 'extend' or 'restart'")
         if not 0 < self.download_url_seconds <= 600:
             raise ConfigError("SUBMISSION_DOWNLOAD_URL_SECONDS must be between 1 and 600")
+        if self.clamd_address.strip():
+            host, _, port = self.clamd_address.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ConfigError("CLAMD_ADDRESS must be host:port (or empty: no scanning)")
         try:
             self.sealer()
         except PiiKeyError as exc:

@@ -80,11 +80,27 @@ def on_agency_changed(event: dict[str, Any], ctx: HandlerContext) -> None:
 _PROFILE_KEYS = ("full_name", "cccd", "date_of_birth", "phone", "email", "address")
 
 
+def on_user_registered(event: dict[str, Any], ctx: HandlerContext, *, sealer: Sealer) -> None:
+    _keep_verified_identity(event, ctx, sealer)
+
+
+def _keep_verified_identity(event: dict[str, Any], ctx: HandlerContext, sealer: Sealer) -> None:
+    """The account's identity (cccd, full name, date of birth) binds the applicant of the
+    citizen's own dossiers: kept (sealed) whatever the autofill consent (README § identity)."""
+    data = event["data"]
+    identity = data.get("verified_identity")
+    if identity and identity.get("cccd"):
+        repository.put_verified_identity(ctx.db, data["user_id"], identity,
+                                         int(event.get("aggregate_version") or 0),
+                                         sealer=sealer)
+
+
 def on_profile_updated(event: dict[str, Any], ctx: HandlerContext, *, sealer: Sealer) -> None:
     """Keep a copy (sealed) only while the citizen consents to autofill; drop it when they
     withdraw."""
     data = event["data"]
     version = event.get("aggregate_version")
+    _keep_verified_identity(event, ctx, sealer)
     if data.get("autofill_consent"):
         profile = {k: data[k] for k in _PROFILE_KEYS if data.get(k)}
         repository.put_profile(ctx.db, data["user_id"], profile, version, sealer=sealer)
@@ -95,6 +111,8 @@ def on_profile_updated(event: dict[str, Any], ctx: HandlerContext, *, sealer: Se
 def on_user_deleted(event: dict[str, Any], ctx: HandlerContext, *, sealer: Sealer) -> None:
     # Deletion is final: no later profile event may bring the copy back.
     repository.drop_profile(ctx.db, event["data"]["user_id"], FINAL_VERSION, sealer=sealer)
+    repository.put_verified_identity(ctx.db, event["data"]["user_id"], None, FINAL_VERSION,
+                                     sealer=sealer)
     repository.abandon_drafts_of(ctx.db, event["data"]["user_id"])
 
 
@@ -104,6 +122,7 @@ def handlers(sealer: Sealer) -> dict[str, dict]:
         PROCEDURES_QUEUE: {"catalog.procedure_published": on_procedure_published,
                            "catalog.agency_changed": on_agency_changed},
         PROFILES_QUEUE: {
+            "identity.user_registered": functools.partial(on_user_registered, sealer=sealer),
             "identity.profile_updated": functools.partial(on_profile_updated, sealer=sealer),
             "identity.user_deleted": functools.partial(on_user_deleted, sealer=sealer)},
     }

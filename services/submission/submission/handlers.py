@@ -11,11 +11,12 @@ from submission.bootstrap import Services, calendar_from_document
 from submission.documents.apology import apology_pdf
 from submission.documents.form_view import form_html
 from submission.documents.receipt import receipt_pdf
-from submission.domain import eform, uploads
+from submission.domain import binding, content, eform, supplement, uploads
 from submission.domain.calendar import VN_TZ, vietnam_public_holidays
 from submission.domain.codes import counter_key, format_dossier_code
 from submission.domain.errors import (
     ConcurrencyConflict,
+    IdentityPending,
     IllegalTransition,
     InvalidInput,
     NotFound,
@@ -90,6 +91,8 @@ def create_draft(svc: Services, actor: Actor, procedure_code: str, agency_code: 
         applicant=_applicant_from(profile),
         form_data=eform.prefill(procedure.get("eform") or {}, profile),
     )
+    binding.bind(dossier, repository.get_verified_identity(svc.db, actor.id,
+                                                           sealer=svc.sealer))
     repository.insert_dossier(svc.db, dossier, [], sealer=svc.sealer)
     return dossier
 
@@ -110,22 +113,45 @@ def _applicant_from(profile: dict | None) -> dict[str, Any]:
     return {k: profile[k] for k in keys if profile.get(k)}
 
 
+UNCHANGED: Any = object()  # `filed_for` absent from the request
+
+
 def update_draft(svc: Services, actor: Actor, dossier_id: str, *, form_data: dict | None,
-                 applicant: dict | None, expected_version: int | None) -> Dossier:
+                 applicant: dict | None, expected_version: int | None,
+                 filed_for: dict | None = UNCHANGED) -> Dossier:
     dossier = load_for(svc, actor, dossier_id)
     dossier.ensure_actor(actor, CITIZEN)
     _check_version(dossier, expected_version)
+    verified = repository.get_verified_identity(svc.db, actor.id, sealer=svc.sealer)
+    if filed_for is not UNCHANGED:  # proxy filing (or back to one's own), drafts only
+        binding.file_for(dossier, filed_for, _required_identity(verified))
+    bound = binding.bound_identity(dossier, verified)
+    binding.check_applicant_input(applicant, bound)  # naming someone else: refused
+    eform_definition = dossier.procedure.get("eform") or {}
+    before = dict(dossier.form_data), dict(dossier.applicant)
     cleaned = None
     if form_data is not None:
-        merged = {**dossier.form_data, **form_data}
-        cleaned = eform.validate_form(dossier.procedure.get("eform") or {}, merged,
+        merged = binding.bind_form(eform_definition, {**dossier.form_data, **form_data}, bound)
+        cleaned = eform.validate_form(eform_definition, merged,
                                       complete=False, today=svc.now().astimezone(VN_TZ).date())
     merged_applicant = None if applicant is None else {**dossier.applicant, **applicant}
     if merged_applicant is not None:
         merged_applicant = {k: v for k, v in merged_applicant.items() if v not in (None, "")}
     dossier.update_draft(form_data=cleaned, applicant=merged_applicant, now=svc.now())
-    repository.save_dossier(svc.db, dossier, [], sealer=svc.sealer)
+    binding.bind(dossier, verified, bound)
+    # during a supplement: only what the officer listed, and the change is recorded
+    supplement.check_edit(dossier, *before)
+    supplement.record_edit(dossier, actor, *before, svc.now())
+    repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer)
     return dossier
+
+
+def _required_identity(verified: dict | None) -> dict:
+    if not verified:
+        raise IdentityPending(
+            "Hệ thống đang đồng bộ thông tin định danh của tài khoản bạn. Vui lòng thử lại "
+            "sau ít giây.")
+    return verified
 
 
 def delete_draft(svc: Services, actor: Actor, dossier_id: str) -> None:
@@ -161,8 +187,9 @@ def _component_for(dossier: Dossier, actor: Actor, document_type: str) -> dict[s
     if not dossier.is_editable:
         raise_illegal(f"Không thể đính kèm giấy tờ khi hồ sơ đang ở trạng thái "
                       f"“{dossier.status.label}”.")
-    for component in dossier.procedure.get("components", []):
+    for component in dossier.components:
         if component["code"] == document_type:
+            supplement.check_attachment(dossier, component["code"])
             return component
     raise InvalidInput("Loại giấy tờ không có trong thành phần hồ sơ.",
                        {"document_type": ["Loại giấy tờ không thuộc thủ tục này."]})
@@ -181,6 +208,9 @@ def add_attachment(svc: Services, actor: Actor, dossier_id: str, *, document_typ
     stream.seek(0)
     content_type = uploads.check_type(name, uploads.detect_mime(head),
                                       component.get("allowed_types"))
+    # structure, not only the magic number, then the virus scanner: before anything is stored
+    content.check_structure(name, uploads.extension_of(name), stream, svc.content_limits())
+    svc.scanner.scan(name, stream)
     key = f"dossiers/{dossier.id}/{uuid.uuid4().hex}"
     sha256 = svc.store.put(key, stream, size, content_type)
     attachment = {"id": uuid.uuid4().hex, "component": component["code"], "file_name": name,
@@ -195,7 +225,8 @@ def add_attachment(svc: Services, actor: Actor, dossier_id: str, *, document_typ
                 uploads.check_sizes(size, limit, dossier.attachment_bytes,
                                     svc.settings.dossier_max_bytes)
             dossier.add_attachment(attachment, svc.now())
-            repository.save_dossier(svc.db, dossier, [], sealer=svc.sealer)
+            supplement.record_attachment(dossier, actor, attachment, svc.now())
+            repository.save_dossier(svc.db, dossier, _envelopes(dossier), sealer=svc.sealer)
             return attachment
         except (ConcurrencyConflict, UploadRefused, InvalidInput, NotPermitted) as exc:
             if isinstance(exc, ConcurrencyConflict) and attempt + 1 < _SAVE_ATTEMPTS:
@@ -237,6 +268,9 @@ def submit(svc: Services, actor: Actor, dossier_id: str, request_key: str | None
         return dossier  # this request already submitted it; its answer was lost in a crash
     check_transition("submit", actor.role, dossier.status, {})
     now = svc.now()
+    # the applicant is the verified account holder, or the person a proxy filing names
+    binding.bind(dossier, _required_identity(
+        repository.get_verified_identity(svc.db, actor.id, sealer=svc.sealer)))
     problems = submission_problems(dossier)
     try:
         eform.validate_form(dossier.procedure.get("eform") or {}, dossier.form_data,

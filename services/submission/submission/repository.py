@@ -41,6 +41,7 @@ PROCEDURES = "procedures"
 PROCEDURE_VERSIONS = "procedure_versions"
 AGENCIES = "agencies"
 PROFILES = "profiles"
+IDENTITIES = "verified_identities"
 CALENDAR = "calendar"
 IDEMPOTENCY = "idempotency_keys"
 AUDIT = "audit"
@@ -85,12 +86,13 @@ def _state(dossier: Dossier, sealer: Sealer) -> dict[str, Any]:
         "status_code": dossier.status.code,
         **sealed.dossier_personal_fields(sealer, dossier.id, dossier.procedure.get("eform"),
                                          dossier.applicant, dossier.form_data),
+        "filer_sealed": sealed.seal_filer(sealer, dossier.id, dossier.filer),
         "attachments": dossier.attachments,
         "code": dossier.code,
         "resume_status": dossier.resume_status.value if dossier.resume_status else None,
         "details": dossier.details,
         "extensions": dossier.extensions,
-        "history": dossier.history,
+        "history": sealed.seal_history(sealer, dossier.id, dossier.history),
     }
     for name in _TOP_LEVEL_TIMES:
         state[name] = iso(getattr(dossier, name))
@@ -111,6 +113,7 @@ def dossier_from_document(document: dict[str, Any], procedure: dict[str, Any] | 
         status=Status(document["status"]),
         version=document["version"],
         applicant=applicant,
+        filer=sealed.open_filer(sealer, document),
         form_data=form_data,
         attachments=list(document.get("attachments") or []),
         code=document.get("code"),
@@ -118,7 +121,7 @@ def dossier_from_document(document: dict[str, Any], procedure: dict[str, Any] | 
         else None,
         details=document.get("details") or {},
         extensions=list(document.get("extensions") or []),
-        history=list(document.get("history") or []),
+        history=sealed.open_history(sealer, document["_id"], document.get("history")),
         **{name: parse_iso(document.get(name)) for name in _TOP_LEVEL_TIMES},
     )
 
@@ -143,8 +146,8 @@ def save_dossier(db: Database, dossier: Dossier, events: list[dict],
     state = {**_state(dossier, sealer), "version": version + 1}
     if request_key:
         state["submit_request_key"] = request_key
-    update = with_outbox({"$set": state, "$unset": {k: "" for k in sealed.LEGACY_DOSSIER_FIELDS}},
-                         events, seal=sealer.seal_event)
+    legacy = {k: "" for k in (*sealed.LEGACY_DOSSIER_FIELDS, "filer")}
+    update = with_outbox({"$set": state, "$unset": legacy}, events, seal=sealer.seal_event)
     result = db[DOSSIERS].update_one({"_id": dossier.id, "version": version}, update)
     if result.matched_count == 0:
         raise ConcurrencyConflict(
@@ -300,6 +303,32 @@ def get_profile(db: Database, user_id: str, *, sealer: Sealer) -> dict[str, Any]
     if not document:
         return None
     return sealed.open_profile(sealer, document)
+
+
+# ---- verified account identities (identity's events, whatever the autofill consent) ---------
+_IDENTITY_FIELDS = ("cccd", "full_name", "date_of_birth")
+
+
+def put_verified_identity(db: Database, user_id: str, identity: dict[str, Any] | None,
+                          version: int, *, sealer: Sealer) -> None:
+    """Keep the newest verified identity of an account, sealed (``None`` erases it for good
+    when ``version`` is final: the account was deleted)."""
+    if identity is None:
+        update = {"$set": {"version": version, "erased": True}, "$unset": {"sealed": ""}}
+    else:
+        copy = {k: identity.get(k) for k in _IDENTITY_FIELDS if identity.get(k)}
+        update = {"$set": {"sealed": sealed.seal_identity(sealer, user_id, copy),
+                           "version": version}}
+    with contextlib.suppress(DuplicateKeyError):  # a newer event already wrote this identity
+        db[IDENTITIES].update_one({"$and": [{"_id": user_id}, {"version": {"$lt": version}}]},
+                                  update, upsert=True)
+
+
+def get_verified_identity(db: Database, user_id: str, *, sealer: Sealer
+                          ) -> dict[str, Any] | None:
+    document = db[IDENTITIES].find_one({"_id": user_id})
+    identity = sealed.open_identity(sealer, document) if document else {}
+    return identity if identity.get("cccd") else None
 
 
 # ---- working calendar -----------------------------------------------------------------------

@@ -7,7 +7,11 @@ values. On a dossier document
 - ``applicant_cccd_hash``: the keyed hash of the applicant's CCCD, for lookups;
 - ``form_data``: only the form values that are not personal (choices and counts, see
   :mod:`submission.domain.personal`); ``form_sealed``: the others;
-- outbox bodies (events name the applicant) sealed until the relay publishes and erases them.
+- outbox bodies (events name the applicant) sealed until the relay publishes and erases them;
+- ``filer_sealed``: a proxy filing's filer (their verified identity); the values before and
+  after of each supplement change, ``details.diff_sealed`` of its history entry.
+
+The verified identities of accounts (``verified_identities``) are sealed like profile copies.
 
 Each sealed value is bound to its document (associated data ``"<kind>/<id>"``): a value
 copied into another dossier does not open there. Documents written before sealing (clear
@@ -73,9 +77,74 @@ def dossier_is_current(sealer: Sealer, document: dict[str, Any]) -> bool:
     """Sealed with the active keys and free of legacy clear fields (re-seal skips it)."""
     if "form_sealed" not in document or any(name in document for name in LEGACY_DOSSIER_FIELDS):
         return False  # written before sealing
+    if "filer" in document or any(  # clear copies (a proxy filer, supplement diffs)
+            name in (entry.get("details") or {}) for entry in document.get("history") or []
+            for name in HISTORY_DIFF_FIELDS):
+        return False
+    diffs = [(entry.get("details") or {}).get("diff_sealed")
+             for entry in document.get("history") or []]
     return all(sealer.is_current(document.get(name)) for name in
                ("applicant_sealed", "form_sealed")) and \
+        all(sealer.is_current(value) for value in [document.get("filer_sealed"), *diffs]
+            if value) and \
         sealer.is_current(None, document.get("applicant_cccd_hash"))
+
+
+# ---- a proxy filing's filer and the supplement diffs of the history (issue 20) --------------
+# (The filer is the verified identity of the account holder who filed for the applicant; a
+# supplement change keeps the values before and after: both are personal data.)
+HISTORY_DIFF_FIELDS = ("form_before", "form_after", "applicant_before", "applicant_after")
+
+
+def seal_filer(sealer: Sealer, dossier_id: str, filer: dict[str, Any]) -> str | None:
+    return sealer.seal_json(_field("dossier.filer", dossier_id), filer) if filer else None
+
+
+def open_filer(sealer: Sealer, document: dict[str, Any]) -> dict[str, Any]:
+    opened = sealer.open_json(_field("dossier.filer", document["_id"]),
+                              document.get("filer_sealed"), None)
+    return opened if opened is not None else dict(document.get("filer") or {})
+
+
+def seal_history(sealer: Sealer, dossier_id: str, history: list[dict[str, Any]]
+                 ) -> list[dict[str, Any]]:
+    """History entries with their diff values sealed (``details.diff_sealed``)."""
+    stored = []
+    for entry in history:
+        details = entry.get("details") or {}
+        diff = {k: details[k] for k in HISTORY_DIFF_FIELDS if k in details}
+        if diff:
+            details = {k: v for k, v in details.items() if k not in HISTORY_DIFF_FIELDS}
+            details["diff_sealed"] = sealer.seal_json(
+                _field("dossier.history", f"{dossier_id}/{entry.get('seq')}"), diff)
+            entry = {**entry, "details": details}
+        stored.append(entry)
+    return stored
+
+
+def open_history(sealer: Sealer, dossier_id: str, history: list[dict[str, Any]] | None
+                 ) -> list[dict[str, Any]]:
+    opened = []
+    for entry in history or []:
+        details = entry.get("details") or {}
+        if "diff_sealed" in details:
+            diff = sealer.open_json(
+                _field("dossier.history", f"{dossier_id}/{entry.get('seq')}"),
+                details["diff_sealed"], {})
+            details = {**{k: v for k, v in details.items() if k != "diff_sealed"}, **diff}
+            entry = {**entry, "details": details}
+        opened.append(entry)
+    return opened
+
+
+# ---- verified account identities (identity's events) ----------------------------------------
+def seal_identity(sealer: Sealer, user_id: str, identity: dict[str, Any]) -> str | None:
+    return sealer.seal_json(_field("identity", user_id), identity)
+
+
+def open_identity(sealer: Sealer, document: dict[str, Any]) -> dict[str, Any]:
+    return sealer.open_json(_field("identity", document["_id"]), document.get("sealed"), {}) \
+        if document.get("sealed") else {}
 
 
 # ---- consented profile copies ---------------------------------------------------------------

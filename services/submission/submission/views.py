@@ -8,6 +8,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
 from servicekit.sealing import Sealer
+from submission.domain import binding
 from submission.domain.model import Dossier, iso
 from submission.domain.status import FINAL_STATUSES, Status
 from submission.repository import DOSSIERS, dossier_from_document
@@ -36,6 +37,8 @@ def dossier_summary(dossier: Dossier, now: datetime) -> dict[str, Any]:
         "agency_code": dossier.agency["code"],
         "agency_name": dossier.agency.get("name"),
         "applicant_name": dossier.effective_applicant.get("full_name"),
+        "proxy_filing": bool(dossier.filer),
+        "filer_name": filer_of(dossier).get("full_name"),
         "created_at": _utc(dossier.created_at),
         "updated_at": _utc(dossier.updated_at),
         "submitted_at": _utc(dossier.submitted_at),
@@ -45,15 +48,22 @@ def dossier_summary(dossier: Dossier, now: datetime) -> dict[str, Any]:
     }
 
 
+def filer_of(dossier: Dossier) -> dict[str, Any]:
+    """Who filed: a proxy filing's verified filer, else the applicant (the account holder)."""
+    return dict(dossier.filer) if dossier.filer else binding.identity_of(
+        dossier.effective_applicant)
+
+
 def dossier_detail(dossier: Dossier, now: datetime) -> dict[str, Any]:
     attachments = [{k: v for k, v in a.items() if k != "object_key"}
                    for a in dossier.attachments]
     return {
         **dossier_summary(dossier, now),
         "applicant": dossier.effective_applicant,
+        "filer": filer_of(dossier),
         "form": dossier.form_data,
         "eform": dossier.procedure.get("eform") or {"fields": []},
-        "components": dossier.procedure.get("components", []),
+        "components": dossier.components,
         "attachments": attachments,
         "details": dossier.details,
         "extensions": dossier.extensions,
@@ -83,17 +93,21 @@ def officer_queue(db: Database, agency_code: str, *, status: str | None, overdue
                   ) -> tuple[list[Dossier], int]:
     """The agency's dossiers by due date. Received but not yet accepted ones (no due date)
     come first: they are waiting at the reception desk."""
-    query: dict[str, Any] = {"agency_code": agency_code, "status": {"$ne": Status.DRAFT.value}}
+    # Drafts (deleted or not) are private to their author: these two conditions are ANDed
+    # with every filter, so no `status=` can replace them (issue 20, finding 4).
+    conditions: list[dict[str, Any]] = [
+        {"agency_code": agency_code}, {"status": {"$ne": Status.DRAFT.value}},
+        {"deleted_at": {"$exists": False}}]
     if status:
-        query["status"] = status
+        conditions.append({"status": status})
     if overdue is True:
         open_statuses = [s.value for s in Status if s.value not in _CLOSED]
-        query["due_at"] = {"$lt": iso(now)}
-        query["status"] = {"$in": [status] if status in open_statuses else []} if status \
-            else {"$in": open_statuses}
+        conditions.append({"due_at": {"$lt": iso(now)}})
+        conditions.append({"status": {"$in": [status] if status in open_statuses else []}
+                           if status else {"$in": open_statuses}})
     elif overdue is False:
         # `{"due_at": None}` inside this $or matches nothing on nx-27017; `$in: [None]` does.
-        query["$or"] = [{"due_at": {"$gte": iso(now)}}, {"due_at": {"$in": [None]}},
-                        {"status": {"$in": _CLOSED}}]
-    return _page(db, query, [("due_at", ASCENDING), ("submitted_at", ASCENDING)], page, per_page,
-                 sealer)
+        conditions.append({"$or": [{"due_at": {"$gte": iso(now)}}, {"due_at": {"$in": [None]}},
+                                   {"status": {"$in": _CLOSED}}]})
+    return _page(db, {"$and": conditions}, [("due_at", ASCENDING), ("submitted_at", ASCENDING)],
+                 page, per_page, sealer)

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = SubmissionSettings.from_env()
     configure_logging(settings.service_name, settings.log_level)
     db = connect(settings)
-    svc = Services(db=db, store=AttachmentStore.from_settings(settings), settings=settings)
+    svc = Services.from_settings(db, AttachmentStore.from_settings(settings), settings)
     if argv[:1] == ["purge-drafts"]:
         print(f"purged {handlers.purge_drafts(svc)} drafts")
         return

@@ -40,15 +40,34 @@ def otp_requested(
 
 
 def user_registered(
-    *, user_id: str, full_name: str, phone: str | None, email: str | None, role: str = "citizen"
+    *,
+    user_id: str,
+    full_name: str,
+    phone: str | None,
+    email: str | None,
+    role: str = "citizen",
+    verified_identity: dict | None = None,
 ) -> dict:
-    return {
+    data = {
         "user_id": user_id,
         "role": role,
         "full_name": full_name,
         "phone": phone,
         "email": email,
     }
+    return _with_verified_identity(data, verified_identity)
+
+
+def _with_verified_identity(data: dict, identity: dict | None) -> dict:
+    """A citizen's account identity (``cccd, full_name, date_of_birth``), whatever the autofill
+    consent: submission binds the applicant of the citizen's own dossiers to it (filing in
+    someone else's name is a proxy filing). A legal necessity of filing, not autofill; other
+    consumers ignore it."""
+    if identity and identity.get("cccd"):
+        data["verified_identity"] = {
+            k: identity.get(k) for k in ("cccd", "full_name", "date_of_birth")
+        }
+    return data
 
 
 def profile_updated(
@@ -58,6 +77,7 @@ def profile_updated(
     contact: dict,
     autofill_consent: bool,
     autofill: dict | None = None,
+    verified_identity: dict | None = None,
 ) -> dict:
     """``contact`` (full_name, phone, email) lets notify keep its copy. Only while the citizen
     consents to autofill does the event also carry ``cccd`` and ``date_of_birth`` (``autofill``)
@@ -70,7 +90,7 @@ def profile_updated(
     }
     if autofill_consent and autofill:
         data.update(autofill)
-    return data
+    return _with_verified_identity(data, verified_identity)
 
 
 def user_deleted(*, user_id: str, mode: str) -> dict:

@@ -92,6 +92,9 @@ class FakeRepository:
     def count_users(self, role):
         return sum(u["role"] == role and u["status"] == "active" for u in self.users.values())
 
+    def active_user_ids(self, role):
+        return [i for i, u in self.users.items() if u["role"] == role and u["status"] == "active"]
+
     # challenges
     def insert_challenge(self, challenge, events):
         self.challenges[challenge.id] = copy.deepcopy(challenge)

@@ -229,3 +229,42 @@ def register_other(svc, **changes):
     started = handlers.register(svc, handlers.Register(**{**CITIZEN, **other, **changes}))
     code = last_code(svc, started["challenge_id"])
     handlers.verify_registration(svc, handlers.VerifyRegistration(started["challenge_id"], code))
+
+
+def test_the_verified_identity_travels_for_submission_whatever_the_consent(svc, user_id):
+    """Issue 20, finding 1: submission binds a citizen's own dossiers to the account's
+    identity, a legal necessity of filing, so it is not gated by the autofill consent; the
+    autofill copy (top-level ``cccd``, ``date_of_birth``) still is."""
+    identity = {"cccd": "001090012345", "full_name": "Nguyễn Thị Hoa",
+                "date_of_birth": "1990-05-01"}
+    registered = next(e for e in svc.repo.events if e["type"] == "identity.user_registered")
+    assert registered["data"]["verified_identity"] == identity
+    renamed = profile.update_profile(
+        svc, profile.UpdateProfile(user_id, {"full_name": "Nguyễn Thị Hoà"}))
+    assert renamed["full_name"] == "Nguyễn Thị Hoà"
+    updated = svc.repo.events[-1]["data"]
+    assert updated["autofill_consent"] is False and "cccd" not in updated
+    assert updated["verified_identity"] == {**identity, "full_name": "Nguyễn Thị Hoà"}
+
+
+def test_staff_events_carry_no_verified_identity(svc):
+    profile.create_staff(svc, profile.CreateStaff(
+        full_name="Lê Văn Cán Bộ", email="canbo@example.vn", phone=None, role="officer",
+        password="Can-Bo-2026!x", created_by="admin-1", agency="000.00.31.H29", province="79"))
+    staff = [e for e in svc.repo.events if e["type"] == "identity.user_registered"]
+    assert staff and all("verified_identity" not in e["data"] for e in staff)
+
+
+def test_accounts_registered_before_can_be_republished_once(svc, user_id):
+    """``motcua-identity republish-identities``: one no-change profile_updated per citizen,
+    with the verified identity and the consent as it stands (nothing else moves)."""
+    from identity.backfill import republish_verified_identities
+
+    consent(svc, user_id, granted=True, text_version=svc.consent_text_version)
+    before = len(svc.repo.events)
+    assert republish_verified_identities(svc) == 1
+    [event] = svc.repo.events[before:]
+    assert event["type"] == "identity.profile_updated" and event["data"]["changed"] == []
+    assert event["data"]["autofill_consent"] is True
+    assert event["data"]["verified_identity"]["cccd"] == "001090012345"
+    assert profile.get_profile(svc, user_id)["autofill_consent"] is True

@@ -94,7 +94,8 @@ class DossierItem(MethodView):
         """Lưu nháp: kiểm tra các trường đã điền"""
         dossier = handlers.update_draft(
             svc(), actor(), dossier_id, form_data=body.get("form"),
-            applicant=body.get("applicant"), expected_version=body.get("version"))
+            applicant=body.get("applicant"), expected_version=body.get("version"),
+            filed_for=body.get("filed_for", handlers.UNCHANGED))
         return views.dossier_detail(dossier, svc().now())
 
     @blp.doc(security=_SECURITY)
@@ -254,7 +255,7 @@ class PrintableForm(MethodView):
 class OfficerQueue(MethodView):
     @officer_blp.doc(security=_SECURITY)
     @require_auth("officer")
-    @officer_blp.arguments(s.OfficerQuerySchema, location="query")
+    @officer_blp.arguments(s.OfficerQuerySchema, location="query", error_status_code=400)
     @officer_blp.response(200, s.DossierPageSchema)
     def get(self, query):
         """Hồ sơ của cơ quan, lọc theo trạng thái và quá hạn, sắp theo hạn trả"""

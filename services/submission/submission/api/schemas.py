@@ -50,9 +50,27 @@ class ApplicantSchema(Schema):
         return data
 
 
+class FiledForSchema(Schema):
+    """The person a proxy filing is for (nộp thay): all three are required."""
+    full_name = fields.String(required=True, validate=validate.Length(
+        min=2, max=100, error="Họ và tên phải từ 2 đến 100 ký tự."))
+    cccd = fields.String(required=True, validate=_cccd)
+    date_of_birth = fields.Date(required=True)
+
+    @post_load
+    def _date_as_text(self, data, **_kwargs):
+        data["date_of_birth"] = data["date_of_birth"].isoformat()
+        return data
+
+
 class UpdateDossierSchema(Schema):
     form = fields.Dict(keys=fields.String(), metadata={"description": "Giá trị biểu mẫu"})
-    applicant = fields.Nested(ApplicantSchema)
+    applicant = fields.Nested(ApplicantSchema, metadata={"description": (
+        "Liên hệ của người nộp. Họ tên, số định danh, ngày sinh lấy từ tài khoản đã xác thực "
+        "(chỉ đọc): gửi giá trị khác thì bị từ chối (422).")})
+    filed_for = fields.Nested(FiledForSchema, allow_none=True, metadata={"description": (
+        "Nộp thay (chỉ khi đang soạn): người được nộp thay; hồ sơ đứng tên người này, cần "
+        "đính kèm văn bản ủy quyền (giay_uy_quyen). null: trở lại nộp cho chính mình.")})
     version = fields.Integer(metadata={"description": "Phiên bản đã đọc (tùy chọn)"})
 
 
@@ -72,6 +90,9 @@ class ActionSchema(Schema):
     note = fields.String(validate=validate.Length(max=2000))
     reason = fields.String(validate=validate.Length(max=2000))
     missing_items = fields.List(fields.String(validate=validate.Length(min=1, max=500)))
+    documents = fields.List(fields.String(validate=validate.Length(min=1, max=64)),
+                            validate=validate.Length(max=50), metadata={"description": (
+                                "Yêu cầu bổ sung: mã các giấy tờ cần đính kèm thêm")})
     amount = fields.Integer(validate=validate.Range(min=1, error="Số tiền phải lớn hơn 0."))
     receipt_number = fields.String(validate=validate.Length(max=64))
     result = fields.String(validate=validate.Length(max=2000))
@@ -80,6 +101,12 @@ class ActionSchema(Schema):
     tracking_number = fields.String(validate=validate.Length(max=64))
     new_due_at = fields.String(metadata={"description": "YYYY-MM-DD hoặc ISO 8601"})
     version = fields.Integer(metadata={"description": "Phiên bản đã đọc (khóa lạc quan)"})
+    # request_supplement: what the citizen may change (e-form field names or
+    # applicant.<phone|email|address|return_method>). Declared last: the name shadows the
+    # marshmallow module for the rest of the class body.
+    fields = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                         validate=validate.Length(max=100), metadata={"description": (
+                             "Yêu cầu bổ sung: các trường công dân được sửa")})
 
 
 class WithdrawSchema(Schema):
@@ -92,7 +119,13 @@ class MyDossiersQuerySchema(PageQuerySchema):
 
 
 class OfficerQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(_STATUSES))
+    # Officers never see drafts: `draft` is not a value of this filter (400, see the route).
+    status = fields.String(
+        validate=validate.OneOf(
+            [s for s in _STATUSES if s != Status.DRAFT.value],
+            error="Trạng thái không hợp lệ. Cán bộ không xem được hồ sơ đang soạn (nháp)."),
+        metadata={"description": "Trạng thái hồ sơ. `draft` không được chấp nhận (400): hồ "
+                                 "sơ nháp chỉ chủ hồ sơ xem được."})
     overdue = fields.Boolean()
 
 
@@ -125,6 +158,9 @@ class DossierSummarySchema(Schema):
     agency_code = fields.String()
     agency_name = fields.String(allow_none=True)
     applicant_name = fields.String(allow_none=True)
+    proxy_filing = fields.Boolean(metadata={"description": "Hồ sơ nộp thay (ủy quyền)"})
+    filer_name = fields.String(allow_none=True, metadata={
+        "description": "Người nộp (chủ tài khoản đã xác thực)"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
@@ -134,7 +170,9 @@ class DossierSummarySchema(Schema):
 
 
 class DossierDetailSchema(DossierSummarySchema):
-    applicant = fields.Dict()
+    applicant = fields.Dict(metadata={"description": "Người đứng tên hồ sơ"})
+    filer = fields.Dict(metadata={"description": (
+        "Người nộp: danh tính đã xác thực của chủ tài khoản (khác người đứng tên khi nộp thay)")})
     form = fields.Dict()
     eform = fields.Dict()
     components = fields.List(fields.Dict())

@@ -40,6 +40,10 @@ def receipt_pdf(dossier: Dossier, tracking_url: str, printed_at: datetime,
         Paragraph("Số định danh cá nhân: "
                   f"{escape(mask_cccd(dossier.applicant.get('cccd') or ''))}", st["body"]),
     ]
+    if dossier.filer:  # a proxy filing: who filed, as the account verified them
+        body.append(Paragraph(
+            f"Người nộp thay (theo ủy quyền): <b>{escape(dossier.filer.get('full_name'))}</b>, "
+            f"số định danh {escape(mask_cccd(dossier.filer.get('cccd') or ''))}", st["body"]))
     for label, key in (("Địa chỉ", "address"), ("Số điện thoại", "phone"), ("Email", "email")):
         if dossier.applicant.get(key):
             body.append(Paragraph(f"{label}: {escape(dossier.applicant[key])}", st["body"]))

@@ -38,3 +38,7 @@ class UploadRefused(DomainError):
 
 class NotFound(DomainError):
     """No such thing, or the caller may not know it exists (HTTP 404)."""
+
+
+class IdentityPending(DomainError):
+    """The account's verified identity has not reached submission yet (HTTP 503, retry)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from . import binding, supplement
 from .calendar import PausePolicy, WorkingCalendar
 from .eform import applicant_values
 from .errors import IllegalTransition, InvalidInput, NotPermitted
@@ -48,7 +49,9 @@ class Dossier:
     updated_at: datetime
     status: Status = Status.DRAFT
     version: int = 0
-    applicant: dict[str, Any] = field(default_factory=dict)
+    applicant: dict[str, Any] = field(default_factory=dict)  # who the dossier is for
+    # A proxy filing's filer: the verified identity of the account holder (domain/binding.py)
+    filer: dict[str, Any] = field(default_factory=dict)
     form_data: dict[str, Any] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     code: str | None = None
@@ -111,10 +114,14 @@ class Dossier:
         self.attachments.append(attachment)
         self.updated_at = now
 
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        """The procedure's components (+ the authorisation of a proxy filing)."""
+        return binding.components(self.procedure.get("components", []), bool(self.filer))
+
     def components_missing(self) -> list[dict[str, Any]]:
         present = {a["component"] for a in self.attachments}
-        return [c for c in self.procedure.get("components", [])
-                if c.get("required") and c["code"] not in present]
+        return [c for c in self.components if c.get("required") and c["code"] not in present]
 
     # ---- lifecycle ---------------------------------------------------------------------
     def submit(self, actor: Actor, code: str, now: datetime) -> None:
@@ -174,11 +181,15 @@ class Dossier:
         if not items:
             raise InvalidInput("Thiếu thông tin.",
                                {"missing_items": ["Vui lòng liệt kê giấy tờ cần bổ sung."]})
+        fields, documents = supplement.scope_of_request(
+            self, inputs.get("fields"), inputs.get("documents"))
         self.paused_at = now
         self.resume_status = self.status
         self.details["supplement"] = {
-            "missing_items": items, "reason": _text(inputs["reason"]), "requested_at": iso(now)}
-        return Status.SUPPLEMENT_REQUESTED, {"missing_items": items,
+            "missing_items": items, "fields": fields, "documents": documents,
+            "reason": _text(inputs["reason"]), "requested_at": iso(now)}
+        return Status.SUPPLEMENT_REQUESTED, {"missing_items": items, "fields": fields,
+                                             "documents": documents,
                                              "reason": _text(inputs["reason"])}
 
     def _on_resubmit(self, inputs, now, calendar, policy):
@@ -191,7 +202,8 @@ class Dossier:
         self.details.setdefault("supplement", {})["resubmitted_at"] = iso(now)
         self.paused_at = None
         self.resume_status = None
-        return to_status, {"previous_due_at": iso(previous_due), "pause_policy": policy.value}
+        return to_status, {"previous_due_at": iso(previous_due), "pause_policy": policy.value,
+                           **supplement.round_summary(self)}
 
     def _on_request_payment(self, inputs, now, calendar, policy):
         amount = _positive_int(inputs["amount"], "amount",
@@ -290,6 +302,7 @@ class Dossier:
             "applicant_id": self.owner_id,
             "applicant_name": self.effective_applicant.get("full_name"),
             "applicant_cccd": self.effective_applicant.get("cccd"),
+            "proxy_filing": bool(self.filer),
             "agency_code": self.agency.get("code"),
             "agency_name": self.agency.get("name"),
             "province": self.tenant,

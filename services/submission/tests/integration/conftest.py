@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from servicekit.testing.files import minimal_pdf
 from submission import repository
 from submission.app import create_app
 from submission.config import SubmissionSettings
@@ -48,7 +49,10 @@ AGENCIES = [
 
 FORM = {"ho_ten_tre": "Nguyễn Minh Khang", "ngay_sinh_tre": "2026-02-01"}
 APPLICANT = {"full_name": "Nguyễn Văn An", "cccd": "079203001234", "phone": "0912345678"}
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+# The verified identity identity's events give a test account (it binds the applicant);
+# every citizen of these tests is this person unless a test says otherwise.
+IDENTITY = {"cccd": "079203001234", "full_name": "Nguyễn Văn An", "date_of_birth": "2003-04-05"}
+PDF = minimal_pdf("giay chung sinh")  # parses: uploads are checked by structure
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -84,15 +88,19 @@ def clock():
 def app(settings, clock, mongo_db):
     app = create_app(settings)
     app.extensions["submission"].clock = clock
-    seed_catalog(mongo_db)
+    seed_catalog(mongo_db, app.extensions["submission"].sealer)
     return app
 
 
-def seed_catalog(db):
-    """The local copies the worker would have built from catalog's events."""
+def seed_catalog(db, sealer=None):
+    """The local copies the worker would have built from catalog's and identity's events
+    (the identities sealed with ``sealer``, the development keys by default)."""
+    sealer = sealer or SubmissionSettings().sealer()
     repository.upsert_procedure(db, procedure_from_event(PROCEDURE))
     for agency in AGENCIES:
         repository.upsert_agency(db, agency, 1)
+    for user_id in ("citizen-1", "citizen-42"):
+        repository.put_verified_identity(db, user_id, IDENTITY, 1, sealer=sealer)
 
 
 @pytest.fixture
@@ -103,11 +111,17 @@ def client(app):
 class Api:
     """Small helpers over the test client for the calls every test makes."""
 
-    def __init__(self, client, issuer):
+    def __init__(self, client, issuer, db, sealer):
         self.client = client
         self.issuer = issuer
+        self.db = db
+        self.sealer = sealer
 
-    def citizen(self, sub="citizen-1"):
+    def citizen(self, sub="citizen-1", identity=None):
+        """A citizen's headers; the account's verified identity as identity's events give
+        it (``IDENTITY`` unless told)."""
+        repository.put_verified_identity(self.db, sub, identity or IDENTITY, 1,
+                                         sealer=self.sealer)
         return self.issuer.headers(sub=sub, role="citizen")
 
     def officer(self, agency=AGENCY, sub="officer-1"):
@@ -161,8 +175,8 @@ class Api:
 
 
 @pytest.fixture
-def api(client, jwks_issuer):
-    return Api(client, jwks_issuer)
+def api(client, jwks_issuer, mongo_db, app):
+    return Api(client, jwks_issuer, mongo_db, app.extensions["submission"].sealer)
 
 
 @pytest.fixture

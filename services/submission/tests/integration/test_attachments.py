@@ -2,7 +2,10 @@
 import pytest
 import requests
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+from servicekit.testing import files
+from servicekit.testing.files import minimal_pdf
+
+PDF = minimal_pdf("giay chung sinh")  # parses: uploads are checked by structure
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
@@ -65,7 +68,7 @@ def test_owner_downloads_through_a_short_lived_link_and_streaming(api, client):
 def test_per_dossier_total_is_limited(api, client, settings):
     # settings: 12 MB per dossier; the component allows 5 MB → the third 4.5 MB file fails.
     dossier = api.create()
-    big = b"%PDF-1.7\n" + b"0" * (4_500_000)
+    big = minimal_pdf(pad=4_500_000)
     assert api.upload(dossier["id"], content=big, name="a.pdf").status_code == 201
     assert api.upload(dossier["id"], content=big, name="b.pdf").status_code == 201
     third = api.upload(dossier["id"], content=big, name="c.pdf")
@@ -123,8 +126,63 @@ def test_concurrent_uploads_to_one_dossier_are_all_kept(api, app, client):
 def test_component_limit_from_catalog_overrides_the_default(api, settings):
     # settings: 10 MB default; the "ban_ve" component allows 11 MB → a 10.5 MB file passes.
     dossier = api.create()
-    content = b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024 + 512 * 1024)
+    content = minimal_pdf(pad=10 * 1024 * 1024 + 512 * 1024)
     assert len(content) > settings.component_max_bytes
     response = api.upload(dossier["id"], content=content, name="ban_ve.pdf",
                           document_type="ban_ve")
     assert response.status_code == 201, response.json
+
+
+# ---- structure checks and the virus scanner (issue 20, finding 14) -------------------------
+@pytest.mark.parametrize("content,name,status", [
+    (files.pdf_html_polyglot(), "giay_chung_sinh.pdf", 422),
+    (files.pdf_with_javascript(), "giay_chung_sinh.pdf", 422),
+    (b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n", "giay_chung_sinh.pdf", 415),
+    (files.minimal_png(trailing=b"<html><script>x</script>"), "giay_chung_sinh.png", 422),
+])
+def test_hostile_content_is_refused_and_nothing_stored(api, app, client, content, name, status):
+    dossier = api.create()
+    response = api.upload(dossier["id"], content=content, name=name)
+    assert response.status_code == status, response.json
+    assert response.json["code"] == status and response.json["message"]
+    assert stored_objects(app, dossier["id"]) == []
+    assert client.get(f"/dossiers/{dossier['id']}",
+                      headers=api.citizen()).json["attachments"] == []
+
+
+@pytest.fixture
+def clamd(app):
+    from servicekit.testing.clamd import FakeClamd
+    from submission.scanning import ClamdScanner
+
+    server = FakeClamd()
+    app.extensions["submission"].scanner = ClamdScanner("127.0.0.1", server.port, timeout=5)
+    yield server
+    server.close()
+
+
+def test_with_clamd_on_an_infected_file_is_refused_and_a_clean_one_kept(api, app, client,
+                                                                       clamd):
+    dossier = api.create()
+    infected = files.minimal_pdf(trailing=files.EICAR)
+    refused = api.upload(dossier["id"], content=infected, name="giay_chung_sinh.pdf")
+    assert refused.status_code == 422 and "mã độc" in refused.json["message"]
+    assert stored_objects(app, dossier["id"]) == []
+    assert api.upload(dossier["id"]).status_code == 201
+    assert len(clamd.received) == 2 and clamd.received[1] == PDF
+    assert len(stored_objects(app, dossier["id"])) == 1
+
+
+def test_a_configured_scanner_that_is_down_refuses_with_503(api, app, client):
+    import socket
+
+    from submission.scanning import ClamdScanner
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    app.extensions["submission"].scanner = ClamdScanner("127.0.0.1", port, timeout=2)
+    dossier = api.create()
+    response = api.upload(dossier["id"])
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "mã độc" in response.json["message"]
+    assert stored_objects(app, dossier["id"]) == []

@@ -4,12 +4,15 @@ from submission import repository
 def test_create_patch_and_read_a_draft(api, client):
     dossier = api.create()
     assert dossier["status"] == "draft" and dossier["procedure_version"] == 2
-    assert dossier["form"] == {}  # no consented profile copy → nothing pre-filled
+    # no consented profile copy → nothing pre-filled but the applicant's identity fields,
+    # which are bound to the verified account (issue 20, finding 1)
+    assert dossier["form"] == {"ho_ten_nguoi_yeu_cau": "Nguyễn Văn An"}
     response = client.patch(f"/dossiers/{dossier['id']}",
                             json={"form": {"ho_ten_tre": "Nguyễn Minh Khang"}},
                             headers=api.citizen())
     assert response.status_code == 200
-    assert response.json["form"] == {"ho_ten_tre": "Nguyễn Minh Khang"}
+    assert response.json["form"] == {"ho_ten_tre": "Nguyễn Minh Khang",
+                                     "ho_ten_nguoi_yeu_cau": "Nguyễn Văn An"}
     assert response.json["version"] == dossier["version"] + 1
     mine = client.get("/dossiers", headers=api.citizen()).json
     assert [d["id"] for d in mine["items"]] == [dossier["id"]]
@@ -29,9 +32,9 @@ def test_submit_checks_everything(api, client):
     dossier = api.create()
     response = client.post(f"/dossiers/{dossier['id']}/submit", headers=api.citizen())
     assert response.status_code == 422
+    # the applicant's name and CCCD come from the verified account: never missing
     assert set(response.json["errors"]) == {
-        "ho_ten_tre", "ngay_sinh_tre", "applicant.full_name", "applicant.cccd",
-        "components.giay_chung_sinh"}
+        "ho_ten_tre", "ngay_sinh_tre", "components.giay_chung_sinh"}
 
 
 def test_unknown_procedure_or_agency_is_refused(api, client):
@@ -56,7 +59,7 @@ def test_prefill_only_with_consented_profile(api, client, mongo_db, settings):
                                "dien_thoai": "0912345678"}
     assert dossier["applicant"]["full_name"] == "Nguyễn Văn An"
     repository.drop_profile(mongo_db, "citizen-1", 4, sealer=settings.sealer())  # withdrawn
-    assert api.create()["form"] == {}
+    assert api.create()["form"] == {"ho_ten_nguoi_yeu_cau": "Nguyễn Văn An"}  # bound, not autofill
 
 
 def test_submit_assigns_code_and_receipt(api, client):
@@ -68,17 +71,21 @@ def test_submit_assigns_code_and_receipt(api, client):
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
 
 
-def test_applicant_taken_from_prefill_fields_of_the_form(api, client):
-    # As the catalog's e-forms do: the requester's name field carries prefill=full_name.
+def test_the_forms_identity_fields_follow_the_verified_account(api, client):
+    # As the catalog's e-forms do: the requester's name field carries prefill=full_name. It
+    # is the applicant's identity, bound to the account: another name typed there is ignored
+    # (issue 20, finding 1).
     dossier = api.create()
-    client.patch(f"/dossiers/{dossier['id']}", json={"form": {
+    patched = client.patch(f"/dossiers/{dossier['id']}", json={"form": {
         "ho_ten_tre": "Nguyễn Minh Khang", "ngay_sinh_tre": "2026-02-01",
         "ho_ten_nguoi_yeu_cau": "Lê Văn Tám"}, "applicant": {"cccd": "079203001234"}},
         headers=api.citizen())
+    assert patched.status_code == 200, patched.json
+    assert patched.json["form"]["ho_ten_nguoi_yeu_cau"] == "Nguyễn Văn An"
     api.upload(dossier["id"])
     submitted = client.post(f"/dossiers/{dossier['id']}/submit", headers=api.citizen())
     assert submitted.status_code == 200, submitted.json
-    assert submitted.json["applicant_name"] == "Lê Văn Tám"
+    assert submitted.json["applicant_name"] == "Nguyễn Văn An"
 
 
 def test_a_draft_keeps_the_procedure_version_it_was_filled_against(api, client, mongo_db):

@@ -126,3 +126,42 @@ def test_consented_profile_copy_follows_identity_events(bus, worker, mongo_db, s
     assert repository.get_profile(mongo_db, "citizen-5", sealer=sealer) is None
     stored = mongo_db.profiles.find_one({"_id": "citizen-5"})
     assert "full_name" not in stored and not stored["consent"]
+
+
+def test_the_verified_identity_follows_identity_events_whatever_the_consent(bus, worker,
+                                                                            mongo_db, settings):
+    """Issue 20, finding 1: the identity that binds the applicant comes with
+    identity.user_registered and identity.profile_updated (``verified_identity``), not with
+    the autofill consent; deletion erases it for good."""
+    identity = {"cccd": "001190004321", "full_name": "Trần Thị Bình",
+                "date_of_birth": "1990-07-08"}
+    sealer = settings.sealer()
+
+    def identity_of(user_id):
+        return repository.get_verified_identity(mongo_db, user_id, sealer=sealer)
+
+    publish(bus, new_event("identity.user_registered", {
+        "user_id": "citizen-8", "role": "citizen", "full_name": "Trần Thị Bình",
+        "phone": "0912000111", "email": None, "verified_identity": identity},
+        source="identity", aggregate_id="citizen-8", aggregate_version=1))
+    wait_until(lambda: identity_of("citizen-8") == identity)
+    assert repository.get_profile(mongo_db, "citizen-8", sealer=sealer) is None  # no autofill
+    stored = mongo_db.verified_identities.find_one({"_id": "citizen-8"})
+    assert "001190004321" not in repr(stored) and "Bình" not in repr(stored)  # sealed
+    renamed = {**identity, "full_name": "Trần Thị Bình An"}
+    publish(bus, new_event("identity.profile_updated", {
+        "user_id": "citizen-8", "changed": ["full_name"], "full_name": renamed["full_name"],
+        "phone": "0912000111", "email": None, "autofill_consent": False,
+        "verified_identity": renamed}, source="identity", aggregate_id="citizen-8",
+        aggregate_version=3))
+    wait_until(lambda: identity_of("citizen-8") == renamed)
+    publish(bus, new_event("identity.user_deleted", {"user_id": "citizen-8", "mode": "erase"},
+                           source="identity", aggregate_id="citizen-8", aggregate_version=4))
+    wait_until(lambda: identity_of("citizen-8") is None)
+    publish(bus, new_event("identity.user_registered", {  # a late redelivery changes nothing
+        "user_id": "citizen-8", "role": "citizen", "full_name": "x", "phone": None,
+        "email": None, "verified_identity": identity}, source="identity",
+        aggregate_id="citizen-8", aggregate_version=1))
+    wait_until(lambda: mongo_db.handled_events.count_documents({}) >= 4)
+    assert identity_of("citizen-8") is None
+    assert "sealed" not in mongo_db.verified_identities.find_one({"_id": "citizen-8"})

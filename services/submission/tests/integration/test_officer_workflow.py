@@ -157,3 +157,21 @@ def test_completion_with_result_file_and_postal_return(api, client, clock):
     returned = api.act(accepted["id"], "return", return_method="postal",
                        tracking_number="EE123456789VN")
     assert returned.json["status"] == "returned"
+
+
+def test_the_officer_queue_never_lists_drafts_whatever_the_filter(api, client):
+    """Issue 20, finding 4: `status=draft` used to replace the "not a draft" condition."""
+    draft = api.create()
+    deleted = api.create()
+    assert client.delete(f"/dossiers/{deleted['id']}", headers=api.citizen()).status_code == 204
+    submitted = api.submitted()
+    refused = client.get("/officer/dossiers?status=draft", headers=api.officer())
+    assert refused.status_code == 400, refused.json
+    assert refused.json["code"] == 400 and "status" in refused.json["errors"]
+    assert "nháp" in refused.json["errors"]["status"][0]
+    for query in ("", "?overdue=false", "?overdue=true", "?status=submitted"):
+        listed = client.get(f"/officer/dossiers{query}", headers=api.officer()).json
+        ids = {d["id"] for d in listed["items"]}
+        assert draft["id"] not in ids and deleted["id"] not in ids, query
+    assert {d["id"] for d in client.get("/officer/dossiers",
+                                        headers=api.officer()).json["items"]} == {submitted["id"]}

@@ -5,9 +5,10 @@ import uuid
 
 import requests
 
+from servicekit.testing.files import minimal_pdf
 from servicekit.testing.helpers import EventCapture, ServiceProcess
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = minimal_pdf("giay chung sinh")  # parses: uploads are checked by structure
 
 
 def test_submission_through_gunicorn_reaches_the_broker_via_the_worker(

@@ -33,7 +33,9 @@ def test_a_submitted_dossier_keeps_no_identifier_in_clear(api, client, mongo_db,
                                                                APPLICANT["cccd"])
     assert "applicant" not in document and "applicant_cccd" not in document
     mine = client.get(f"/dossiers/{dossier['id']}", headers=api.citizen()).json
-    assert mine["applicant"]["cccd"] == APPLICANT["cccd"] and mine["form"] == FORM
+    # (the form's requester field holds the account's verified name: issue 20, finding 1)
+    assert mine["applicant"]["cccd"] == APPLICANT["cccd"]
+    assert mine["form"] == {**FORM, "ho_ten_nguoi_yeu_cau": APPLICANT["full_name"]}
     seen = client.get(f"/dossiers/{dossier['id']}", headers=api.officer()).json
     assert seen["applicant"]["full_name"] == APPLICANT["full_name"]
     queue = client.get("/officer/dossiers", headers=api.officer()).json
@@ -79,3 +81,30 @@ def test_a_dossier_stored_in_clear_before_sealing_is_read_and_resealed(
     assert _leaks(mongo_db.dossiers.find_one({"_id": dossier["id"]})) == []
     assert client.get(f"/dossiers/{dossier['id']}", headers=api.citizen()).json == before
     assert reseal.reseal(mongo_db, settings.sealer())["dossiers"] == 0  # nothing left to do
+
+
+def test_a_proxy_filer_and_supplement_diffs_are_sealed_too(api, client, mongo_db, settings):
+    """Issue 20: the new personal data — a proxy filing's filer, the values before and after
+    of a supplement change, the accounts' verified identities — is sealed like the rest."""
+    principal = {"cccd": "001190004321", "full_name": "Trần Thị Bình",
+                 "date_of_birth": "1990-07-08"}
+    draft = api.create()
+    client.patch(f"/dossiers/{draft['id']}", headers=api.citizen(),
+                 json={"form": FORM, "filed_for": principal})
+    api.upload(draft["id"])
+    api.upload(draft["id"], name="uy-quyen.pdf", document_type="giay_uy_quyen")
+    assert client.post(f"/dossiers/{draft['id']}/submit", headers=api.citizen()).status_code \
+        == 200
+    assert api.act(draft["id"], "request_supplement", reason="Tên trẻ", missing_items=["x"],
+                   fields=["ho_ten_tre"]).status_code == 200
+    changed = client.patch(f"/dossiers/{draft['id']}", headers=api.citizen(),
+                           json={"form": {"ho_ten_tre": "Nguyễn Minh Khôi"}})
+    assert changed.status_code == 200, changed.json
+    document = mongo_db.dossiers.find_one({"_id": draft["id"]})
+    text = _dump(document)
+    assert [v for v in (*SECRETS, *principal.values(), "Nguyễn Minh Khôi") if v in text] == []
+    seen = client.get(f"/dossiers/{draft['id']}", headers=api.officer()).json
+    assert seen["filer"]["cccd"] == APPLICANT["cccd"]
+    assert seen["history"][-1]["details"]["form_before"] == {"ho_ten_tre": FORM["ho_ten_tre"]}
+    assert _leaks(mongo_db.verified_identities.find_one({"_id": "citizen-1"})) == []
+    assert reseal.reseal(mongo_db, settings.sealer())["dossiers"] == 0  # all current

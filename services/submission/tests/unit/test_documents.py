@@ -57,6 +57,17 @@ def test_receipt_embeds_its_font_and_a_qr_image(accepted):
     assert len(page.images) == 1
 
 
+def test_a_proxy_filings_receipt_names_the_filer_too(new_dossier):
+    dossier = new_dossier(applicant={"full_name": "Trần Thị Bình", "cccd": "001190004321"},
+                          filer={"full_name": "Nguyễn Văn An", "cccd": "079203001234",
+                                 "date_of_birth": "2003-04-05"})
+    dossier.submit(CITIZEN, "000.00.31.H29-260302-0003", at(2026, 3, 2, 8, 15))
+    text = " ".join(text_of(receipt_pdf(dossier, URL, at(2026, 3, 2, 9))).split())
+    assert "Tiếp nhận hồ sơ của: Trần Thị Bình" in text
+    assert "Người nộp thay (theo ủy quyền): Nguyễn Văn An" in text
+    assert "079*******34" in text and "079203001234" not in text
+
+
 def test_receipt_before_acceptance_says_date_comes_later(new_dossier):
     dossier = new_dossier()
     dossier.submit(CITIZEN, "000.00.31.H29-260302-0002", at(2026, 3, 2, 8, 15))

@@ -53,6 +53,7 @@ STATUS_BY_EVENT_TYPE: dict[str, str] = {
 EVENT_LABELS: dict[str, str] = {
     "dossier.submitted": "Nộp hồ sơ trực tuyến",
     "dossier.supplemented": "Công dân nộp bổ sung giấy tờ",
+    "dossier.supplement_changed": "Công dân cập nhật hồ sơ theo yêu cầu bổ sung",
     "dossier.resubmitted": "Công dân nộp bổ sung giấy tờ",
     "dossier.payment_recorded": "Đã ghi nhận thực hiện nghĩa vụ tài chính",
     "dossier.extended": "Gia hạn ngày hẹn trả kết quả",
