@@ -393,3 +393,28 @@ def test_too_many_sign_in_forms_from_one_address_is_a_429_page_with_retry_after(
     wait = int(refused.headers["Retry-After"])
     assert 0 < wait <= 60
     assert f"đợi khoảng {wait} giây" in refused.get_data(as_text=True)
+
+
+# -- a cookie does not outlive its session (issue 20, finding 13) ------------------------------
+
+def _cookie_sid(services) -> str:
+    import jwt
+
+    issued = next(c for c in services[0].calls if c["path"] == "/me")["authorization"]
+    return jwt.decode(issued.split()[1], options={"verify_signature": False})["sid"]
+
+
+def test_a_cookie_whose_session_ended_elsewhere_opens_no_account_page(portal, services):
+    from servicekit.revocation import RedisRevocations
+
+    sign_in(portal)
+    assert portal.get("/tai-khoan/mat-khau").status_code == 200
+    # signed out on another device, or the password changed: identity lists the session
+    deny = RedisRevocations.from_settings(GatewaySettings.from_env({}))
+    deny.revoke([_cookie_sid(services)], 60)
+    calls = len(services[0].calls)
+    for path in ("/tai-khoan/mat-khau", "/tai-khoan", "/ho-so"):
+        response = portal.get(path)
+        assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+    assert len(services[0].calls) == calls  # nothing was asked of the services with it
+    assert "Đăng xuất" not in portal.get("/").get_data(as_text=True)

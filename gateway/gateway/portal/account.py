@@ -303,9 +303,11 @@ def change_password():
             reply = client.call("identity", "POST", "/me/password",
                                 json={"current_password": form["current_password"],
                                       "new_password": form["new_password"]})
-            if reply.ok:
-                flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
-                return redirect(url_for("portal.profile"))
+            if reply.ok:  # identity ended every session, this one too
+                sign_out()
+                flash("Đã đổi mật khẩu. Mọi phiên đăng nhập đã kết thúc, vui lòng đăng nhập "
+                      "lại bằng mật khẩu mới.", "success")
+                return redirect(url_for("portal.login"))
             errors = from_service(reply.errors, reply.message,
                                   lambda key: key if key in form else None)
     return render("portal/password.html", errors=errors), (422 if errors else 200)

@@ -4,6 +4,11 @@ The cookie holds the signed-in person's access and refresh tokens, so it is encr
 (Fernet: AES-128-CBC + HMAC-SHA256, with a timestamp checked against the session lifetime),
 never readable by page scripts (HttpOnly) and Secure in production. Tokens never appear in a
 page or a script.
+
+A copy of the cookie must not outlive the session it holds: on every request the session of
+its access token (``sid``) is looked up in the deny-list of ended sessions (the verifier's,
+:mod:`servicekit.revocation`); once signed out — here or anywhere, or by a password change —
+the cookie signs nobody in and account pages send to the sign-in page.
 """
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 from cryptography.fernet import Fernet, InvalidToken
-from flask import Flask, Request, Response, abort, request, session
+from flask import Flask, Request, Response, abort, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SessionInterface
 
 COOKIE_NAME = "motcua_portal"
@@ -79,9 +85,24 @@ class User:
     province: str | None
 
 
+def _session_ended(auth: dict[str, Any]) -> bool:
+    """Whether the cookie's session was ended (asked once per request)."""
+    if "portal_session_ended" not in g:
+        try:  # the cookie is authenticated (Fernet): its token was verified when stored
+            sid = jwt.decode(auth["access"], options={"verify_signature": False}).get("sid")
+        except (jwt.PyJWTError, KeyError, TypeError):
+            sid = None
+        verifier = current_app.extensions["token_verifier"]
+        g.portal_session_ended = bool(sid) and verifier.session_ended(sid)
+    return g.portal_session_ended
+
+
 def current_user() -> User | None:
     auth = session.get("auth")
     if not auth:
+        return None
+    if _session_ended(auth):
+        session.pop("auth", None)  # the browser's copy is rewritten without it
         return None
     return User(auth["sub"], auth["role"], auth.get("name"), auth.get("agency"),
                 auth.get("province"))

@@ -55,6 +55,10 @@ class ServiceSettings:
     jwt_issuer: str = setting("JWT_ISSUER", "motcua-identity")
     jwt_audience: str = setting("JWT_AUDIENCE", "motcua")
     jwks_cache_seconds: int = setting("JWKS_CACHE_SECONDS", 300)
+    # The session deny-list every token verifier consults (servicekit.revocation).
+    redis_url: str = setting("REDIS_URL", "redis://127.0.0.1:6379/0", secret=True)
+    revocation_prefix: str = setting("REVOCATION_PREFIX", "motcua:revoked-session")
+    revocation_timeout_seconds: float = setting("REVOCATION_TIMEOUT_SECONDS", 0.25)
     consumer_max_attempts: int = setting("CONSUMER_MAX_ATTEMPTS", 5)
     consumer_retry_delay_ms: int = setting("CONSUMER_RETRY_DELAY_MS", 2000)
     consumer_prefetch: int = setting("CONSUMER_PREFETCH", 20)

@@ -191,7 +191,7 @@ def test_production_refuses_the_default_metrics_token():
     from servicekit.config import ConfigError
 
     secrets = {"MOTCUA_ENV": "production", "AMQP_URL": "amqp://u:p@mq//",
-               "MONGO_URL": "mongodb://u:p@db/"}
+               "MONGO_URL": "mongodb://u:p@db/", "REDIS_URL": "redis://:p@redis:6379/0"}
     with pytest.raises(ConfigError, match="METRICS_TOKEN"):
         ServiceSettings.from_env(secrets)
     assert ServiceSettings.from_env({**secrets, "METRICS_TOKEN": "a-real-one"}).is_production

@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 from pymongo.errors import PyMongoError
 
-from identity.api import lookup_proof
+from identity.api import lookup_proof, second_factor
 from identity.api.routes import blp
 from identity.bootstrap import build_services
 from identity.config import IdentitySettings
@@ -22,6 +22,7 @@ from identity.domain.errors import (
     ValidationFailed,
 )
 from identity.keys import LocalTokenVerifier
+from identity.sessions import SessionRecord
 from servicekit.auth import init_auth
 from servicekit.bus import EventBus, check_broker
 from servicekit.errors import error_response
@@ -65,12 +66,19 @@ def create_app(settings: IdentitySettings | None = None) -> Flask:
     app.extensions["identity"] = services
     app.extensions["signing_keys"] = keys
     # identity checks its own tokens with its own keys: no HTTP call to itself for the JWKS.
-    init_auth(
-        app, LocalTokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    # and its own record of ended sessions (not the shared Redis list: it holds whatever can
+    # take an account over, so its answer never depends on Redis being reachable).
+    verifier = LocalTokenVerifier(
+        keys,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        revocations=SessionRecord(services.repo),
     )
+    init_auth(app, verifier)
     app.register_error_handler(DomainError, domain_error)
     api.register_blueprint(blp)
     api.register_blueprint(lookup_proof.blp)
+    api.register_blueprint(second_factor.blp)
     try:
         services.repo.ensure_indexes()
     except PyMongoError as exc:  # Mongo down at start: /readyz says so; the worker retries

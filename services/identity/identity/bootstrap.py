@@ -18,6 +18,7 @@ from identity.domain.tokens import RefreshPolicy
 from identity.domain.totp import TotpParams
 from identity.keys import AccessTokenIssuer, SigningKeys
 from identity.repository import Repository
+from servicekit.revocation import MemoryRevocations, RedisRevocations
 
 SOURCE = "identity"
 
@@ -34,6 +35,8 @@ class Services:
     throttling: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     refresh: RefreshPolicy = field(default_factory=RefreshPolicy)
     totp: TotpParams = field(default_factory=TotpParams)
+    # the shared deny-list of ended sessions (written here, read by every verifier)
+    revocations: RedisRevocations | MemoryRevocations = field(default_factory=MemoryRevocations)
     consent_text_version: str = "2026-11-01"
     default_otp_channel: str = "sms"
     tenant: str | None = None
@@ -75,6 +78,7 @@ def build_services(settings, db: Database, keys: SigningKeys) -> Services:
             token_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
             family_ttl=timedelta(seconds=settings.session_max_seconds),
         ),
+        revocations=RedisRevocations.from_settings(settings),
         consent_text_version=settings.consent_text_version,
         default_otp_channel=settings.default_otp_channel,
     )

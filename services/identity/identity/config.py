@@ -44,6 +44,8 @@ class IdentitySettings(ServiceSettings):
     access_token_ttl_seconds: int = setting("IDENTITY_ACCESS_TOKEN_TTL_SECONDS", 900)
     refresh_token_ttl_seconds: int = setting("IDENTITY_REFRESH_TOKEN_TTL_SECONDS", 7 * 86400)
     session_max_seconds: int = setting("IDENTITY_SESSION_MAX_SECONDS", 30 * 86400)
+    # How often the worker writes ended sessions to the deny-list again (lost entries return).
+    revocation_sync_seconds: float = setting("IDENTITY_REVOCATION_SYNC_SECONDS", 30.0)
 
     # One-time codes and login throttling.
     otp_ttl_seconds: int = setting("IDENTITY_OTP_TTL_SECONDS", 300)

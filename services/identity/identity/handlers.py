@@ -388,5 +388,7 @@ HANDLERS = {
     profile.CreateStaff: profile.create_staff,
     twofactor.StartTotp: twofactor.start_totp,
     twofactor.ConfirmTotp: twofactor.confirm_totp,
+    twofactor.RemoveTotp: twofactor.remove_totp,
+    twofactor.ResetStaffTotp: twofactor.reset_staff_totp,
 }
 # Reads (no state change): profile.get_profile, profile.export_profile, profile.consent_text.

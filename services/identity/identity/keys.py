@@ -126,7 +126,9 @@ class AccessTokenIssuer:
         if self.ttl > MAX_ACCESS_TTL:
             raise ConfigError("access tokens must not live longer than 15 minutes")
 
-    def issue(self, user: dict[str, Any], now: datetime) -> str:
+    def issue(self, user: dict[str, Any], now: datetime, session_id: str) -> str:
+        """An access token for ``user`` in session ``session_id`` (its refresh-token family:
+        the ``sid`` claim verifiers look up in the deny-list of ended sessions)."""
         claims: dict[str, Any] = {
             "sub": user["_id"],
             "role": user["role"],
@@ -136,6 +138,7 @@ class AccessTokenIssuer:
             "nbf": now,
             "exp": now + self.ttl,
             "jti": uuid.uuid4().hex,
+            "sid": session_id,
         }
         if user.get("agency"):
             claims["agency"] = user["agency"]
@@ -159,7 +162,15 @@ class _LocalKeySet:
 
 
 class LocalTokenVerifier(TokenVerifier):
-    """servicekit's verifier, reading identity's own keys instead of fetching its JWKS."""
+    """servicekit's verifier, reading identity's own keys instead of fetching its JWKS, and
+    (``revocations``) identity's own record of ended sessions instead of the shared deny-list."""
 
-    def __init__(self, keys: SigningKeys, *, issuer: str, audience: str) -> None:
-        super().__init__(issuer=issuer, audience=audience, key_source=_LocalKeySet(keys))
+    def __init__(
+        self, keys: SigningKeys, *, issuer: str, audience: str, revocations: Any = None
+    ) -> None:
+        super().__init__(
+            issuer=issuer,
+            audience=audience,
+            key_source=_LocalKeySet(keys),
+            revocations=revocations,
+        )

@@ -17,7 +17,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from identity import throttles
+from identity import sessions, stepup, throttles
 from identity.bootstrap import SOURCE, Services
 from identity.challenges import CHALLENGE_UNKNOWN, issue_challenge, load_challenge, settle
 from identity.domain import events
@@ -450,12 +450,13 @@ def delete_account(svc: Services, cmd: DeleteAccount) -> None:
     )
     if not svc.repo.update_user(user["_id"], user["version"], update, [event]):
         raise Conflict(RETRY)
-    svc.repo.revoke_user_families(user["_id"], now, "account_deleted")
+    sessions.end_all_sessions(svc, user["_id"], "account_deleted")
     svc.repo.audit("account_delete", "success", now, user_id=user["_id"])
 
 
 def change_password(svc: Services, cmd: ChangePassword) -> None:
-    """New password (strength rules apply); every session is ended, the caller signs in again.
+    """New password (strength rules apply); every session is ended, the caller's too (its
+    access tokens at once: the deny-list), the owner is told; the caller signs in again.
 
     Staff accounts start with a password an admin has seen: this is how they make it theirs.
     """
@@ -481,9 +482,10 @@ def change_password(svc: Services, cmd: ChangePassword) -> None:
             "updated_at": iso(now),
         }
     }
-    if not svc.repo.update_user(user["_id"], user["version"], update, []):
+    notice = stepup.alert(svc, user, events.PASSWORD_CHANGED)
+    if not svc.repo.update_user(user["_id"], user["version"], update, [notice]):
         raise Conflict(RETRY)
-    svc.repo.revoke_user_families(user["_id"], now, "password_changed")
+    sessions.end_all_sessions(svc, user["_id"], "password_changed")
     svc.repo.audit("password_change", "success", now, user_id=user["_id"])
 
 

@@ -4,13 +4,22 @@ The answer to "send me a code" is the same whether or not the username exists (a
 challenge stands in for unknown ones) and whether or not the send quota is full (then nothing
 is sent: a 429 would say which CCCD owns which phone), and the channel follows the username's
 form: an email username gets the code by email, a phone or CCCD username by SMS.
+
+A verified reset gives the account back to whoever holds its phone or email: every session
+ends (access tokens included) and the owner is told (``identity.security_alert``). For a
+citizen it also removes an authenticator app (TOTP) that was set — whoever took the session
+over may have enrolled it — so the next sign-in uses a code sent to the phone or email again
+(kind ``account_recovered``); the citizen may enrol a new one afterwards. A staff member's
+TOTP is mandatory and stays: a reset through the email proves the email, not the second
+factor; a staff member who lost the app asks an admin to reset the enrolment
+(``twofactor.reset_staff_totp``), then enrols again at the next sign-in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from identity import throttles
+from identity import sessions, stepup, throttles
 from identity.bootstrap import Services
 from identity.challenges import (
     classify_username,
@@ -19,6 +28,7 @@ from identity.challenges import (
     load_challenge,
     settle,
 )
+from identity.domain import events
 from identity.domain.consent import iso
 from identity.domain.errors import Conflict, ValidationFailed
 from identity.domain.passwords import password_problems
@@ -93,16 +103,21 @@ def reset_password(svc: Services, cmd: ResetPassword) -> None:
         raise ValidationFailed("Mật khẩu mới chưa đạt yêu cầu.", {"new_password": problems})
     outcome = challenge.verify(cmd.code, now, svc.otp_hasher, svc.otp_policy)
     settle(svc, challenge, outcome)
-    update = {
+    update: dict = {
         "$set": {
             "password_hash": svc.passwords.hash(cmd.new_password),
             "password_changed_at": iso(now),
             "updated_at": iso(now),
         }
     }
-    if not svc.repo.update_user(user["_id"], user["version"], update, []):
+    kind = events.PASSWORD_CHANGED
+    if user["role"] == "citizen" and (user.get("totp") or user.get("totp_pending")):
+        update["$unset"] = {"totp": "", "totp_pending": ""}
+        kind = events.ACCOUNT_RECOVERED
+    notice = stepup.alert(svc, user, kind)
+    if not svc.repo.update_user(user["_id"], user["version"], update, [notice]):
         raise Conflict(RETRY)
-    svc.repo.revoke_user_families(user["_id"], now, "password_reset")
+    sessions.end_all_sessions(svc, user["_id"], "password_reset")
     # Whoever proved the code may sign in again at once, from this client even while the
     # account is guarded against password guessing.
     forms = [(kind, clear[kind]) for kind in ("cccd", "phone", "email") if clear.get(kind)]

@@ -42,7 +42,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         # a safety net only: the worker's purge removes hits once past the longest window
         IndexModel([("at", ASCENDING)], expireAfterSeconds=86400, name="ttl"),
     ],
-    FAMILIES: [IndexModel([("user_id", ASCENDING)], name="user")],
+    FAMILIES: [
+        IndexModel([("user_id", ASCENDING)], name="user"),
+        IndexModel([("revoked_at", ASCENDING)], name="revoked_at"),
+    ],
     REFRESH_TOKENS: [IndexModel([("family_id", ASCENDING)], name="family")],
     AUDIT: [
         IndexModel([("user_id", ASCENDING), ("at", DESCENDING)], name="user_at"),
@@ -235,11 +238,30 @@ class Repository:
             {"$set": {"revoked_at": to_iso(now), "revoke_reason": reason}},
         )
 
-    def revoke_user_families(self, user_id: str, now: datetime, reason: str) -> None:
-        self.db[FAMILIES].update_many(
-            {"user_id": user_id, "revoked_at": None},
-            {"$set": {"revoked_at": to_iso(now), "revoke_reason": reason}},
+    def revoke_user_families(
+        self, user_id: str, now: datetime, reason: str, keep: str | None = None
+    ) -> list[str]:
+        """End every live session of the user but ``keep``; returns the ids it ended."""
+        live = self.db[FAMILIES].find({"user_id": user_id, "revoked_at": None}, {"_id": 1})
+        ids = [doc["_id"] for doc in live if doc["_id"] != keep]
+        if ids:
+            self.db[FAMILIES].update_many(
+                {"_id": {"$in": ids}, "revoked_at": None},
+                {"$set": {"revoked_at": to_iso(now), "revoke_reason": reason}},
+            )
+        return ids
+
+    def is_session_ended(self, family_id: str) -> bool:
+        """Identity's own answer for the deny-list: revoked, or never was a session."""
+        doc = self.db[FAMILIES].find_one({"_id": family_id}, {"revoked_at": 1})
+        return doc is None or doc.get("revoked_at") is not None
+
+    def families_revoked_since(self, since: datetime) -> list[tuple[str, datetime]]:
+        """(id, revoked_at) of sessions ended at or after ``since`` (deny-list re-sync)."""
+        cursor = self.db[FAMILIES].find(
+            {"revoked_at": {"$gte": to_iso(since)}}, {"_id": 1, "revoked_at": 1}
         )
+        return [(doc["_id"], from_iso(doc["revoked_at"])) for doc in cursor]
 
     def insert_refresh_token(self, token: RefreshToken) -> None:
         doc = _dump(asdict(token))

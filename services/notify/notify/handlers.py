@@ -21,6 +21,7 @@ from notify.domain.events import (
     CONTACT_CHANGED,
     OTP_REQUESTED,
     PROFILE_UPDATED,
+    SECURITY_ALERT,
     USER_DELETED,
     USER_REGISTERED,
     EventSpec,
@@ -200,6 +201,13 @@ def on_contact_changed(event: Event, deps: Deps) -> list[Notification]:
     return notify(event, deps)
 
 
+def on_security_alert(event: Event, deps: Deps) -> list[Notification]:
+    """A change to what signs the account in (second factor, password, sessions): the owner is
+    told on every contact notify knows now — email, SMS and inbox — whatever the preferences,
+    so a change they did not make is noticed even if someone else holds a session."""
+    return notify(event, deps)
+
+
 def on_otp_requested(event: Event, deps: Deps) -> list[Notification]:
     return notify(event, deps)
 
@@ -218,5 +226,6 @@ EVENT_HANDLERS: dict[str, Handler] = {
     PROFILE_UPDATED: on_profile_updated,
     USER_DELETED: on_user_deleted,
     CONTACT_CHANGED: on_contact_changed,
+    SECURITY_ALERT: on_security_alert,
     "dossier.*": on_dossier_event,
 }

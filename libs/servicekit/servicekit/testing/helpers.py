@@ -131,7 +131,7 @@ class JwksIssuer:
         now = datetime.now(UTC)
         payload = {"sub": sub, "role": role, "iss": self.issuer, "aud": self.audience,
                    "iat": now, "exp": now + timedelta(seconds=ttl), "jti": uuid.uuid4().hex,
-                   **claims}
+                   "sid": uuid.uuid4().hex, **claims}
         return jwt.encode(payload, self.keys[kid], algorithm="EdDSA", headers={"kid": kid})
 
     def headers(self, **kwargs: Any) -> dict[str, str]:

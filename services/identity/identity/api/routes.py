@@ -6,7 +6,7 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from identity import handlers, profile, recovery, sessions, twofactor
+from identity import handlers, profile, recovery, sessions
 from identity.api import schemas as s
 from identity.bootstrap import Services
 from servicekit.auth import current_claims, require_auth
@@ -102,8 +102,9 @@ class Logout(MethodView):
     @blp.arguments(s.RefreshSchema)
     @blp.response(204)
     def post(self, body):
-        """Đăng xuất: thu hồi phiên của refresh token"""
-        sessions.logout(svc(), sessions.Logout(**body))
+        """Đăng xuất: thu hồi phiên của refresh token (và của access token đi kèm, nếu có)"""
+        sid = (current_claims() or {}).get("sid")
+        sessions.logout(svc(), sessions.Logout(**body, session_id=sid))
 
 
 @blp.route("/me")
@@ -179,26 +180,7 @@ class MeExport(MethodView):
         return profile.export_profile(svc(), me())
 
 
-@blp.route("/me/totp")
-class MeTotp(MethodView):
-    @require_auth()
-    @blp.arguments(s.TotpStartSchema)
-    @blp.response(200, s.TotpSetupSchema)
-    @blp.doc(security=SECURED)
-    def post(self, body):
-        """Bắt đầu đăng ký ứng dụng xác thực (TOTP): khoá bí mật, URI otpauth và mã QR"""
-        return twofactor.start_totp(svc(), twofactor.StartTotp(me(), body["current_code"]))
-
-
-@blp.route("/me/totp/confirm")
-class MeTotpConfirm(MethodView):
-    @require_auth()
-    @blp.arguments(s.TotpConfirmSchema)
-    @blp.response(200, s.TotpEnabledSchema)
-    @blp.doc(security=SECURED)
-    def post(self, body):
-        """Xác nhận TOTP bằng một mã; trả về các mã khôi phục dùng một lần"""
-        return twofactor.confirm_totp(svc(), twofactor.ConfirmTotp(me(), body["code"]))
+# /me/totp, /me/totp/confirm and /officers/<id>/totp: identity.api.second_factor
 
 
 @blp.route("/consents/autofill")

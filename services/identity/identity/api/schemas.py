@@ -168,14 +168,7 @@ class ResetPasswordSchema(Schema):
     )
 
 
-class TotpStartSchema(Schema):
-    current_code = fields.String(
-        load_default=None, validate=CODE, metadata={"description": "bắt buộc khi đã có TOTP"}
-    )
-
-
-class TotpConfirmSchema(Schema):
-    code = fields.String(required=True, validate=CODE)
+# TOTP start/confirm/remove requests: identity.api.second_factor
 
 
 class TotpEnabledSchema(Schema):

@@ -26,7 +26,8 @@ def otp_requested(
 ) -> dict:
     """``destination`` is the phone (E.164) or email address for ``channel`` (sms|email);
     ``purpose`` is register | login | reset_password | contact_change (a new contact's code
-    goes to that new phone or email)."""
+    goes to that new phone or email) | totp_enable | totp_remove (the step-up before a second
+    factor changes)."""
     return {
         "challenge_id": challenge_id,
         "purpose": purpose,
@@ -117,11 +118,18 @@ def contact_changed(
     }
 
 
+# What changed on the account (notify words each kind for the owner). No code, password or
+# clear identifier ever goes into the event.
+TOTP_ENABLED = "totp_enabled"
+TOTP_REMOVED = "totp_removed"
+SESSIONS_REVOKED = "sessions_revoked"
+PASSWORD_CHANGED = "password_changed"
+ACCOUNT_RECOVERED = "account_recovered"  # a reset through the contact removed the TOTP
+SECOND_FACTOR_LOCKED = "second_factor_locked"
+PASSWORD_GUESSING = "password_guessing"
+
+
 def security_alert(*, user_id: str, kind: str, at: str) -> dict:
-    """Tell the account's owner about a security event (notify writes to every current
-    contact, whatever the preferences). ``kind`` is one of ``totp_enabled``, ``totp_removed``,
-    ``sessions_revoked``, ``password_changed``, ``second_factor_locked`` (wrong second-factor
-    codes past the account's limit) or ``password_guessing`` (wrong passwords from many
-    clients past the account's limit); ``at`` is ISO-8601 UTC. Never a code, a password or a
-    clear identifier."""
+    """Tell the owner (every current contact, whatever their preferences) that ``kind``
+    happened at ``at`` (ISO-8601 UTC)."""
     return {"user_id": user_id, "kind": kind, "at": at}

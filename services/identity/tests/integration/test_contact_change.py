@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from identity.profile import CreateStaff, create_staff
+from identity.sessions import issue_session
 
 PASSWORD = "Hoa-Sen-2026!"  # the registered citizen's (conftest)
 NEW_PHONE = "+84383456789"
@@ -309,9 +310,7 @@ def test_staff_follow_the_same_rule(client, app, events, worker, auth):
             province="79",
         ),
     )
-    staff = {
-        "access_token": svc.access_tokens.issue(svc.repo.get_user(made["id"]), svc.clock.now())
-    }
+    staff = issue_session(svc, svc.repo.get_user(made["id"]))  # as if signed in
     started = client.patch(
         "/me",
         headers=auth(staff),

@@ -81,7 +81,7 @@ def test_delete_erases_data_ends_sessions_and_publishes(
     user = mongo_db.users.find_one({"_id": event["data"]["user_id"]})
     assert user["status"] == "deleted"
     assert not {"pii", "cccd_hash", "phone_hash", "email_hash", "password_hash"} & set(user)
-    assert client.get("/me", headers=auth(tokens)).status_code == 404
+    assert client.get("/me", headers=auth(tokens)).status_code == 401  # its session ended
     refresh = client.post("/token/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refresh.status_code == 401
     login = client.post(
@@ -100,7 +100,7 @@ def test_delete_erases_data_ends_sessions_and_publishes(
 
 
 def test_password_change_checks_current_rules_and_ends_sessions(
-    client, flows, tokens, auth, citizen
+    client, flows, tokens, auth, citizen, events
 ):
     url = "/me/password"
     wrong = client.post(
@@ -125,6 +125,10 @@ def test_password_change_checks_current_rules_and_ends_sessions(
         client.post("/token/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code
         == 401
     )
+    assert client.get("/me", headers=auth(tokens)).status_code == 401  # the access token too
+    security = events.wait(lambda e: e["type"] == "identity.security_alert")
+    assert security["data"]["kind"] == "password_changed"
+    assert set(security["data"]) == {"user_id", "kind", "at"}
     old = client.post("/login", json={"username": citizen["cccd"], "password": citizen["password"]})
     assert old.status_code == 401
     assert flows.login(citizen["cccd"], "Moi-Hon-2027!")["access_token"]

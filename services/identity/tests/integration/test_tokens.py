@@ -133,3 +133,63 @@ def test_jwks_publishes_previous_keys_during_rotation(mongo_url, mongo_db, amqp_
     kids = [key["kid"] for key in jwks["keys"]]
     assert kids == [public_jwk(new.public_key())["kid"], public_jwk(old.public_key())["kid"]]
     assert all("d" not in key for key in jwks["keys"])  # never a private part
+
+
+# -- ended sessions end their access tokens too (issue 20, finding 13) -------------------------
+
+def _deny_list(settings):
+    from servicekit.revocation import RedisRevocations
+
+    return RedisRevocations.from_settings(settings)
+
+
+def test_logout_ends_the_access_token_at_once_and_lists_its_session(client, session, settings):
+    sid = claims_of(session["access_token"])["sid"]
+    assert get_me(client, session["access_token"]).status_code == 200
+    assert not _deny_list(settings).is_revoked(sid)
+    done = client.post("/logout", json={"refresh_token": session["refresh_token"]})
+    assert done.status_code == 204
+    refused = get_me(client, session["access_token"])
+    assert refused.status_code == 401 and "invalid_token" in refused.headers["WWW-Authenticate"]
+    assert _deny_list(settings).is_revoked(sid)  # what the gateway and services consult
+
+
+def test_logout_with_the_access_token_alone_ends_its_session(client, session):
+    done = client.post(
+        "/logout",
+        json={"refresh_token": "lost-or-made-up"},
+        headers={"Authorization": f"Bearer {session['access_token']}"},
+    )
+    assert done.status_code == 204
+    assert get_me(client, session["access_token"]).status_code == 401
+    refresh = client.post("/token/refresh", json={"refresh_token": session["refresh_token"]})
+    assert refresh.status_code == 401
+
+
+def test_a_replayed_refresh_token_also_ends_the_access_tokens(client, session, settings):
+    second = client.post("/token/refresh", json={"refresh_token": session["refresh_token"]})
+    client.post("/token/refresh", json={"refresh_token": session["refresh_token"]})  # replay
+    for token in (session["access_token"], second.json["access_token"]):
+        assert get_me(client, token).status_code == 401
+    assert _deny_list(settings).is_revoked(claims_of(session["access_token"])["sid"])
+
+
+def test_the_worker_lists_recently_ended_sessions_again(client, flows, session, app, settings):
+    import redis as redis_client
+
+    from identity.sessions import deny_window, resync_deny_list
+
+    repo = app.extensions["identity"].repo
+    recent, old = session, flows.login()
+    now = datetime.now(UTC)
+    for tokens, when in ((recent, now - timedelta(minutes=5)), (old, now - timedelta(hours=1))):
+        repo.revoke_family(claims_of(tokens["access_token"])["sid"], when, "logout")
+    deny = _deny_list(settings)
+    recent_sid = claims_of(recent["access_token"])["sid"]
+    old_sid = claims_of(old["access_token"])["sid"]
+    assert not deny.is_revoked(recent_sid)  # as if Redis had lost it, or was down then
+    window = deny_window(timedelta(seconds=settings.access_token_ttl_seconds))
+    assert resync_deny_list(repo, deny, window, now) == 1
+    assert deny.is_revoked(recent_sid) and not deny.is_revoked(old_sid)
+    left = redis_client.Redis.from_url(settings.redis_url).ttl(f"{deny.prefix}:{recent_sid}")
+    assert 0 < left <= (window - timedelta(minutes=5)).total_seconds()

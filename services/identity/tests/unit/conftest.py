@@ -147,10 +147,21 @@ class FakeRepository:
     def revoke_family(self, family_id, now, reason):
         self.families[family_id].revoke(now, reason)
 
-    def revoke_user_families(self, user_id, now, reason):
+    def revoke_user_families(self, user_id, now, reason, keep=None):
+        ended = []
         for family in self.families.values():
-            if family.user_id == user_id:
+            if family.user_id == user_id and family.revoked_at is None and family.id != keep:
                 family.revoke(now, reason)
+                ended.append(family.id)
+        return ended
+
+    def is_session_ended(self, family_id):
+        family = self.families.get(family_id)
+        return family is None or family.revoked_at is not None
+
+    def families_revoked_since(self, since):
+        return [(f.id, f.revoked_at) for f in self.families.values()
+                if f.revoked_at is not None and f.revoked_at >= since]
 
     def insert_refresh_token(self, token):
         self.tokens[token.hash] = copy.deepcopy(token)

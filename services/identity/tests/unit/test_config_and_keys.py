@@ -25,6 +25,7 @@ def production_env(**changes) -> dict:
         "MONGO_URL": "mongodb://db.internal:27017",
         "AMQP_URL": "amqp://u:p@mq.internal//",
         "METRICS_TOKEN": "metrics-s3cret",
+        "REDIS_URL": "redis://:p@redis.internal:6379/0",
         "IDENTITY_PII_KEYS": f"k1:{generate_key()}",
         "IDENTITY_PII_ACTIVE_KEY": "k1",
         "IDENTITY_LOOKUP_KEYS": f"h1:{generate_key()}",
@@ -77,7 +78,7 @@ def issuer(signing: SigningKeys, ttl=timedelta(minutes=15)) -> AccessTokenIssuer
 def test_issued_token_has_the_contract_claims_and_verifies():
     signing = keys()
     user = {"_id": "u1", "role": "officer", "agency": "000.00.31.H29", "province": "79"}
-    token = issuer(signing).issue(user, NOW)
+    token = issuer(signing).issue(user, NOW, "session-1")
     assert jwt.get_unverified_header(token)["kid"] == signing.active_kid
     verifier = LocalTokenVerifier(signing, issuer="motcua-identity", audience="motcua")
     claims = verifier.verify(token)
@@ -88,10 +89,11 @@ def test_issued_token_has_the_contract_claims_and_verifies():
         "province": "79",
     }
     assert claims["exp"] - claims["iat"] == 900 and claims["jti"]
+    assert claims["sid"] == "session-1"  # the session verifiers look up in the deny-list
 
 
 def test_token_from_another_key_is_refused():
-    token = issuer(keys()).issue({"_id": "u1", "role": "citizen"}, NOW)
+    token = issuer(keys()).issue({"_id": "u1", "role": "citizen"}, NOW, "session-1")
     with pytest.raises(InvalidToken):
         LocalTokenVerifier(keys(), issuer="motcua-identity", audience="motcua").verify(token)
 

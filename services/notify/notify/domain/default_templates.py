@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from notify.domain.events import CONTACT_CHANGED, OTP_REQUESTED, USER_REGISTERED
+from notify.domain.events import CONTACT_CHANGED, OTP_REQUESTED, SECURITY_ALERT, USER_REGISTERED
 from notify.domain.templates import Channel, MessageTemplate
 
 FOOTER = "Đây là thư tự động từ Cổng dịch vụ công motcua, vui lòng không trả lời thư này."
@@ -39,6 +39,16 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "(${portal_url}) hoặc Bộ phận Một cửa gần nhất để được hỗ trợ lấy lại tài khoản.",
         "motcua: ${field_label} đăng nhập tài khoản của bạn đã được đổi lúc ${changed_at}. "
         "Nếu không phải bạn, hãy liên hệ ngay bộ phận hỗ trợ.",
+    ),
+    SECURITY_ALERT: (
+        "Thông báo bảo mật: ${alert_title}",
+        "${alert_text}\n"
+        "Thời điểm: ${at}.\n"
+        "Nếu chính bạn đã thực hiện, bạn không cần làm gì thêm.\n"
+        "Nếu không phải bạn, hãy đặt lại mật khẩu ngay tại ${portal_url} (mục Quên mật khẩu, "
+        "mã sẽ gửi tới số điện thoại hoặc email của bạn): mọi phiên đăng nhập khác sẽ kết "
+        "thúc. Cần hỗ trợ, hãy liên hệ Bộ phận Một cửa gần nhất.",
+        "motcua: ${alert_title} lúc ${at}. Nếu không phải bạn, hãy đặt lại mật khẩu ngay.",
     ),
     "dossier.submitted": (
         "Hồ sơ ${dossier_code} đã được nộp trực tuyến",

@@ -26,6 +26,7 @@ USER_REGISTERED = "identity.user_registered"
 PROFILE_UPDATED = "identity.profile_updated"
 USER_DELETED = "identity.user_deleted"
 CONTACT_CHANGED = "identity.contact_changed"
+SECURITY_ALERT = "identity.security_alert"
 DELIVERY_FAILED = "notify.delivery_failed"
 
 PRIORITY_OTP = 10
@@ -66,6 +67,8 @@ PURPOSE_LABELS = {
     "reset_password": "đặt lại mật khẩu",
     "contact_change": "xác nhận thông tin liên hệ mới",
     "lookup_proof": "xác minh chính chủ khi tra cứu hồ sơ theo số định danh",
+    "totp_enable": "bật ứng dụng xác thực",
+    "totp_remove": "gỡ ứng dụng xác thực",
     "totp": "xác thực",
 }
 
@@ -95,6 +98,57 @@ def _contact_changed(data: Mapping[str, Any], links: Links) -> dict[str, str]:
         "field_label": CONTACT_LABELS.get(str(pick(data, "field")), "Thông tin liên hệ"),
         "new_destination_masked": str(pick(data, "new_destination_masked")),
         "changed_at": format_moment(pick(data, "changed_at", default=None)),
+        "portal_url": links.portal_url,
+    }
+
+
+# identity.security_alert kinds: (title, what happened), in plain Vietnamese for the owner.
+SECURITY_ALERTS = {
+    "totp_enabled": (
+        "Ứng dụng xác thực đã được bật",
+        "Tài khoản của bạn vừa được gắn một ứng dụng xác thực mới. Từ nay khi đăng nhập, hệ "
+        "thống sẽ hỏi mã từ ứng dụng đó. Các phiên đăng nhập khác đã được đăng xuất.",
+    ),
+    "totp_removed": (
+        "Ứng dụng xác thực đã được gỡ",
+        "Ứng dụng xác thực của tài khoản vừa được gỡ. Từ nay mã đăng nhập sẽ được gửi qua tin "
+        "nhắn hoặc email. Các phiên đăng nhập khác đã được đăng xuất.",
+    ),
+    "password_changed": (
+        "Mật khẩu đã được thay đổi",
+        "Mật khẩu tài khoản của bạn vừa được thay đổi và mọi phiên đăng nhập đã kết thúc.",
+    ),
+    "account_recovered": (
+        "Tài khoản đã được lấy lại bằng cách đặt lại mật khẩu",
+        "Mật khẩu tài khoản vừa được đặt lại bằng mã gửi tới số điện thoại hoặc email của bạn. "
+        "Ứng dụng xác thực đã được gỡ và mọi phiên đăng nhập đã kết thúc.",
+    ),
+    "sessions_revoked": (
+        "Các phiên đăng nhập đã kết thúc",
+        "Mọi phiên đăng nhập của tài khoản vừa được kết thúc.",
+    ),
+    "second_factor_locked": (
+        "Tạm khoá bước xác thực thứ hai",
+        "Có nhiều lần nhập sai mã xác thực khi đăng nhập vào tài khoản của bạn, nên bước xác "
+        "thực thứ hai đã tạm khoá.",
+    ),
+    "password_guessing": (
+        "Có người đang thử mật khẩu của bạn",
+        "Có nhiều lần đăng nhập sai mật khẩu vào tài khoản của bạn.",
+    ),
+}
+OTHER_ALERT = (
+    "Thay đổi bảo mật trên tài khoản",
+    "Tài khoản của bạn vừa có một thay đổi liên quan đến bảo mật.",
+)
+
+
+def _security_alert(data: Mapping[str, Any], links: Links) -> dict[str, str]:
+    title, text = SECURITY_ALERTS.get(str(pick(data, "kind")), OTHER_ALERT)
+    return {
+        "alert_title": title,
+        "alert_text": text,
+        "at": format_moment(pick(data, "at", default=None)),
         "portal_url": links.portal_url,
     }
 
@@ -219,6 +273,12 @@ EVENT_SPECS: dict[str, EventSpec] = {
                 {"full_name", "field_label", "new_destination_masked", "changed_at", "portal_url"}
             ),
             _contact_changed,
+            priority=PRIORITY_ACCOUNT,
+        ),
+        EventSpec(
+            SECURITY_ALERT,
+            frozenset({"full_name", "alert_title", "alert_text", "at", "portal_url"}),
+            _security_alert,
             priority=PRIORITY_ACCOUNT,
         ),
         _dossier_spec("dossier.submitted", _submitted, "receipt_url", "submitted_at"),

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from notify.domain.events import CONTACT_CHANGED, OTP_REQUESTED, USER_REGISTERED
+from notify.domain.events import CONTACT_CHANGED, OTP_REQUESTED, SECURITY_ALERT, USER_REGISTERED
 from notify.domain.templates import Channel
 
 
 @dataclass(frozen=True)
 class Preferences:
-    """A citizen's choice of channels; OTP messages and contact-change notices (security)
-    ignore it: they always go out."""
+    """A citizen's choice of channels; OTP messages, contact-change notices and security
+    alerts ignore it: they always go out."""
 
     email: bool = True
     sms: bool = True
@@ -74,6 +74,8 @@ def deliveries_for(
     if event_type == CONTACT_CHANGED:
         old = replaced_contact(data)
         return [old] if old else []
+    if event_type == SECURITY_ALERT:  # the owner, on every current contact, whatever the choice
+        prefs = Preferences()
     wanted: list[Delivery] = []
     if contact.email and prefs.email:
         wanted.append(Delivery(Channel.EMAIL, contact.email, contact.user_id))

@@ -106,6 +106,7 @@ def test_dev_messages_do_not_exist_in_production(web_settings):
         mongo_url=web_settings.mongo_url,
         mongo_db=web_settings.mongo_db,
         amqp_url="amqp://notify:secret@rabbitmq.internal:5672/motcua",
+        redis_url="redis://:secret@redis.internal:6379/0",
         jwks_url=web_settings.jwks_url,
         seal_key="a-real-secret",
         pii_keys=f"k1:{generate_key()}",

@@ -9,6 +9,7 @@ PRODUCTION = {
     "MONGO_URL": "mongodb://db.internal:27017",
     "AMQP_URL": "amqp://notify:x@mq.internal:5672/motcua",
     "METRICS_TOKEN": "metrics-s3cret",
+    "REDIS_URL": "redis://:x@redis.internal:6379/0",
     "NOTIFY_SEAL_KEY": "a-real-secret",
     "NOTIFY_PII_KEYS": f"k1:{generate_key()}",
     "NOTIFY_PII_ACTIVE_KEY": "k1",

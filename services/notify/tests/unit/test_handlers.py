@@ -14,6 +14,7 @@ from notify.handlers import (
     on_dossier_event,
     on_otp_requested,
     on_profile_updated,
+    on_security_alert,
     on_user_registered,
 )
 from notify.memory import InMemoryRepository
@@ -444,3 +445,61 @@ def test_a_contact_change_without_an_old_destination_sends_nothing(world):
     deps, repo, _, _, _ = world
     assert on_contact_changed(contact_changed(old=""), deps) == []
     assert repo.notifications == {}
+
+
+# -- identity.security_alert (issue 20, finding 2) --------------------------------------------
+
+def security_alert(kind="totp_enabled", user_id="u1"):
+    return event(
+        "identity.security_alert",
+        {"user_id": user_id, "kind": kind, "at": "2026-11-28T08:15:00Z"},
+        version=3,
+    )
+
+
+def test_a_security_alert_reaches_every_contact_whatever_the_preferences(world):
+    deps, repo, _, sink, _ = world
+    on_user_registered(registered(phone="+84912345678"), deps)
+    repo.save_preferences("u1", Preferences(email=False, sms=False, in_app=False))
+    sent = on_security_alert(security_alert(), deps)
+    assert sorted((n.channel, n.recipient) for n in sent) == [
+        ("email", "lan@example.vn"), ("in_app", "u1"), ("sms", "+84912345678")]
+    [mail] = [m for m in sink.list("lan@example.vn") if "bảo mật" in m.subject]
+    assert mail.subject == "Thông báo bảo mật: Ứng dụng xác thực đã được bật"
+    assert mail.body.startswith("Kính gửi Nguyễn Thị Lan,")
+    assert "gắn một ứng dụng xác thực mới" in mail.body
+    assert "Thời điểm: 15:15 ngày 28/11/2026." in mail.body  # local time (UTC+7)
+    assert "Nếu không phải bạn, hãy đặt lại mật khẩu ngay tại https://dvc.example.vn" in mail.body
+    [sms] = sink.list("+84912345678")
+    assert sms.body.startswith("motcua: Ứng dụng xác thực đã được bật lúc 15:15 ngày 28/11/2026")
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("totp_removed", "vừa được gỡ"),
+    ("password_changed", "Mật khẩu tài khoản của bạn vừa được thay đổi"),
+    ("account_recovered", "Ứng dụng xác thực đã được gỡ và mọi phiên đăng nhập đã kết thúc"),
+    ("second_factor_locked", "bước xác thực thứ hai đã tạm khoá"),
+    ("password_guessing", "nhiều lần đăng nhập sai mật khẩu"),
+    ("something_new", "một thay đổi liên quan đến bảo mật"),
+])
+def test_each_kind_of_security_alert_says_what_happened(world, kind, words):
+    deps, _, _, sink, _ = world
+    on_user_registered(registered(), deps)
+    on_security_alert(security_alert(kind), deps)
+    assert any(words in m.body for m in sink.list("lan@example.vn"))
+
+
+def test_a_redelivered_security_alert_goes_out_once(world):
+    deps, repo, _, sink, _ = world
+    on_user_registered(registered(phone="+84912345678"), deps)
+    alert = security_alert()
+    for _ in range(3):
+        on_security_alert(alert, deps)
+    assert len(sink.list("+84912345678")) == 1
+    assert len([n for n in repo.notifications.values() if n.event_id == alert["id"]]) == 3
+
+
+def test_a_security_alert_for_a_user_without_known_contacts_goes_to_the_inbox_only(world):
+    deps, repo, _, sink, _ = world
+    sent = on_security_alert(security_alert(user_id="stranger"), deps)
+    assert [n.channel for n in sent] == ["in_app"]  # nothing sent out to nobody
