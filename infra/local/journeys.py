@@ -191,12 +191,15 @@ def prepare_draft(api: Api, person: Person, procedure_code: str, agency_code: st
     return draft["id"]
 
 
-def wait_visible(base_url: str, code: str, timeout: float = 15.0) -> dict[str, Any]:
-    """Wait until tracking answers a lookup for ``code``."""
+def wait_visible(base_url: str, code: str, timeout: float = 15.0,
+                 token: str | None = None) -> dict[str, Any]:
+    """Wait until tracking answers a lookup for ``code`` (as the holder of ``token``: staff
+    lookups by code are not rate limited, anonymous ones are, per address)."""
     deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     while time.monotonic() < deadline:
         response = requests.get(f"{base_url}/api/tracking/lookup", params={"code": code},
-                                timeout=5)
+                                headers=headers, timeout=5)
         if response.status_code == 200 and response.json().get("results"):
             return response.json()["results"][0]
         time.sleep(0.05)

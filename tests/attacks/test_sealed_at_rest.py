@@ -54,7 +54,7 @@ def filed(stack, actors: Actors):
                          files={"file": ("giay-to.pdf", journeys.PDF, "application/pdf")})
     asked = time.time()
     submitted = citizen.json("POST", f"/api/submission/dossiers/{draft['id']}/submit")
-    journeys.wait_visible(actors.base, submitted["code"])
+    journeys.wait_visible(actors.base, submitted["code"], token=actors.officer.token)
 
     def notices():
         messages = api.json("GET", "/api/notify/dev/messages",
