@@ -37,6 +37,9 @@ def proof_claims(*, cccd: str, issuer: str, now: datetime, ttl: timedelta,
     token_id = uuid.uuid4().hex
     return {
         "sub": f"lookup-proof:{challenge_id}",
+        # Every token names a session (the verifiers' deny-list); a proof's is its challenge,
+        # which no sign-out ends: it lives PROOF_TTL and is bound to one CCCD.
+        "sid": f"lookup-proof:{challenge_id}",
         # servicekit's verifier wants a platform role; the audience is what keeps a proof
         # from ever being taken for an access token.
         "role": "citizen",
