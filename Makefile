@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
-PACKAGES := libs/servicekit services/identity services/catalog services/submission \
+PACKAGES := libs/vocabulary libs/servicekit services/identity services/catalog services/submission \
             services/tracking services/notify gateway
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=

@@ -289,11 +289,11 @@ def dockerfile_problems(path: Path) -> list[str]:
     if not images or not all(image.startswith("python:3.11-slim") for image in images):
         problems.append(f"base images {sorted(images)} are not python:3.11-slim")
     copied = set(re.findall(r"^COPY\s+(?!--from)(?!<<)(\S+)", text, flags=re.M))
-    allowed = {"libs/servicekit/", "${SOURCE_DIR}/"}
+    allowed = {"libs/", "${SOURCE_DIR}/"}
     if copied != allowed:
         problems.append(f"copies {sorted(copied)}, expected only {sorted(allowed)}")
-    if not re.search(r"pip wheel .*libs/servicekit .*\$\{SOURCE_DIR\}", text):
-        problems.append("builder does not build wheels for servicekit and the service")
+    if not re.search(r"pip wheel .*libs/vocabulary .*libs/servicekit .*\$\{SOURCE_DIR\}", text):
+        problems.append("builder does not build wheels for the libraries and the service")
     arguments = set(re.findall(r"^ARG\s+(\w+)", text, flags=re.M))
     missing = {"SERVICE", "SOURCE_DIR", "PORT", "SYSTEM_PACKAGES"} - arguments
     if missing:

@@ -19,7 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import deploy_checks as checks  # noqa: E402
 
-PROJECTS = {**checks.SOURCE_DIRS, "servicekit": "libs/servicekit"}
+PROJECTS = {**checks.SOURCE_DIRS, "servicekit": "libs/servicekit",
+            "vocabulary": "libs/vocabulary"}
 PACKAGES = {name: name for name in PROJECTS}
 
 
@@ -61,8 +62,7 @@ def test_dockerfile_check_fails_on_a_root_single_stage_image(broken_copy):
     text = path.read_text()
     text = re.sub(r"^USER .*$", "", text, flags=re.M)
     text = text.replace("FROM ${PYTHON_IMAGE} AS builder", "FROM python:3.12 AS builder")
-    text = text.replace("COPY libs/servicekit/ libs/servicekit/",
-                        "COPY libs/servicekit/ libs/servicekit/\nCOPY services/ services/")
+    text = text.replace("COPY libs/ libs/", "COPY libs/ libs/\nCOPY services/ services/")
     path.write_text(text)
     problems = checks.dockerfile_problems(path)
     assert "runs as root" in problems

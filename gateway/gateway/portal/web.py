@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from vocabulary import statuses
 
 from gateway.portal.forms import FormErrors, field_id
 from gateway.portal.session import current_user
@@ -17,19 +18,7 @@ from gateway.portal.session import current_user
 portal = Blueprint("portal", __name__)
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
-STATUS_LABELS = {
-    "draft": "Đang soạn",
-    "submitted": "Mới đăng ký",
-    "accepted": "Được tiếp nhận",
-    "not_accepted": "Không được tiếp nhận",
-    "processing": "Đang xử lý",
-    "supplement_requested": "Yêu cầu bổ sung giấy tờ",
-    "payment_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "withdrawn": "Công dân yêu cầu rút hồ sơ",
-    "stopped": "Dừng xử lý",
-    "completed": "Đã xử lý xong",
-    "returned": "Đã trả kết quả",
-}
+STATUS_LABELS = dict(statuses.LABELS)
 _UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
 HOME_BY_ROLE = {"citizen": "portal.my_dossiers", "officer": "portal.officer_queue",
                 "admin": "portal.statistics"}

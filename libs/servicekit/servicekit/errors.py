@@ -10,6 +10,8 @@ from flask_smorest import abort as _smorest_abort
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from servicekit.domain_errors import DomainError
+
 log = logging.getLogger(__name__)
 
 # Locations webargs reports errors under; the contract wants one flat {field: [...]} map.
@@ -117,10 +119,20 @@ def handle_unencodable_text(error: UnicodeError):
     return error_response(400, "Dữ liệu chứa ký tự không hợp lệ.")
 
 
+def handle_domain_error(error: DomainError):
+    """A broken rule: the error's own status, message, field errors and Retry-After."""
+    if error.http_status >= 500:
+        log.warning("use case unavailable", extra={"fields": {
+            "error": type(error).__name__, "status": error.http_status}})
+    return error_response(error.http_status, error.message, error.errors or None,
+                          error.headers())
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Make every error of ``app`` use the one shape (HTTP errors and unexpected ones)."""
+    """Make every error of ``app`` use the one shape (domain, HTTP and unexpected errors)."""
     from pymongo.errors import ConnectionFailure
 
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ConnectionFailure, handle_database_down)
     app.register_error_handler(UnicodeError, handle_unencodable_text)

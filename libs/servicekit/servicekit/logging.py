@@ -9,6 +9,8 @@ import sys
 import uuid
 from datetime import UTC, datetime
 
+from vocabulary.masking import mask_identifier
+
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
@@ -39,13 +41,8 @@ def accept_request_id(value: str | None) -> str:
 
 
 def mask(value: str | None, keep_start: int = 2, keep_end: int = 2) -> str:
-    """Mask an identifier for logs: ``079203001234`` → ``07********34``."""
-    if not value:
-        return ""
-    value = str(value)
-    if len(value) <= keep_start + keep_end:
-        return "*" * len(value)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+    """Mask an identifier for logs: ``079203001234`` → ``07********34`` (the vocabulary's)."""
+    return mask_identifier(value, keep_start, keep_end)
 
 
 class JsonFormatter(logging.Formatter):

@@ -166,6 +166,21 @@ def _install_request_context(app: Flask, service: str, json_bodies_only: bool) -
             reset_correlation_id(token)
 
 
+def readiness_policy(db, bus=None, **stores: ReadinessCheck) -> dict[str, dict]:
+    """The one readiness policy, as ``create_service_app`` keyword arguments.
+
+    Hard (``/readyz`` 503 when down): the database and every store a request writes to
+    (``stores``, e.g. ``s3=store.check``). Informational: the broker — every service publishes
+    through the outbox, so requests keep being answered while it is down and the relay
+    catches up after.
+    """
+    from servicekit.bus import check_broker
+    from servicekit.mongo import ping
+
+    return {"readiness": {"mongo": lambda: ping(db), **stores},
+            "informational": {"rabbitmq": lambda: check_broker(bus)} if bus else {}}
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,

@@ -1,7 +1,11 @@
-"""Dossier statuses as the national portal numbers them (ARCHITECTURE.md § Dossier lifecycle)."""
+"""Dossier statuses as the national portal numbers them (ARCHITECTURE.md § Dossier lifecycle),
+from the shared vocabulary, with what tracking adds: the status an event implies.
+"""
 from __future__ import annotations
 
 from typing import Any, NamedTuple
+
+from vocabulary.statuses import ENDED_WITHOUT_RESULT, UNFINISHED, WITH_RESULT, Status
 
 
 class StatusInfo(NamedTuple):
@@ -10,35 +14,21 @@ class StatusInfo(NamedTuple):
     label: str
 
 
-STATUSES: dict[str, StatusInfo] = {info.name: info for info in (
-    StatusInfo("draft", 0, "Đang soạn"),
-    StatusInfo("submitted", 1, "Mới đăng ký"),
-    StatusInfo("accepted", 2, "Được tiếp nhận"),
-    StatusInfo("not_accepted", 3, "Không được tiếp nhận"),
-    StatusInfo("processing", 4, "Đang xử lý"),
-    StatusInfo("supplement_requested", 5, "Yêu cầu bổ sung giấy tờ"),
-    StatusInfo("payment_requested", 6, "Yêu cầu thực hiện nghĩa vụ tài chính"),
-    StatusInfo("withdrawn", 7, "Công dân yêu cầu rút hồ sơ"),
-    StatusInfo("stopped", 8, "Dừng xử lý"),
-    StatusInfo("completed", 9, "Đã xử lý xong"),
-    StatusInfo("returned", 10, "Đã trả kết quả"),
-)}
+STATUSES: dict[str, StatusInfo] = {s.value: StatusInfo(s.value, s.code, s.label) for s in Status}
 BY_CODE: dict[int, StatusInfo] = {info.code: info for info in STATUSES.values()}
 
-# The processing clock runs (or is paused) and the appointment date can pass.
-OPEN_STATUSES = frozenset(
-    {"submitted", "accepted", "processing", "supplement_requested", "payment_requested"})
+# Received and not yet ended (submitted, or the processing clock runs or is paused).
+OPEN_STATUSES = frozenset(str(s) for s in UNFINISHED)
 # Ended without a result.
-CLOSED_STATUSES = frozenset({"not_accepted", "withdrawn", "stopped"})
+CLOSED_STATUSES = frozenset(str(s) for s in ENDED_WITHOUT_RESULT)
 # A result exists.
-DONE_STATUSES = frozenset({"completed", "returned"})
+DONE_STATUSES = frozenset(str(s) for s in WITH_RESULT)
 
 # Used only when an event's data carries no usable status (older or foreign producers).
 STATUS_BY_EVENT_TYPE: dict[str, str] = {
     "dossier.submitted": "submitted",
     "dossier.accepted": "accepted",
     "dossier.not_accepted": "not_accepted",
-    "dossier.processing": "processing",
     "dossier.processing_started": "processing",
     "dossier.supplement_requested": "supplement_requested",
     "dossier.payment_requested": "payment_requested",
